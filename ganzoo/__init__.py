@@ -1,0 +1,62 @@
+"""ganzoo: a Generative Adversarial Network model zoo for Keras 3 on TensorFlow.
+
+    model = ganzoo.load("dcgan-mnist")
+    model.fit(ganzoo.data.load("mnist-5k"), epochs=5)
+    images = model.generate(64, seed=0)
+"""
+from __future__ import annotations
+
+import os
+
+os.environ.setdefault("KERAS_BACKEND", "tensorflow")
+
+from ganzoo import callbacks, data, losses  # noqa: E402
+from ganzoo.config import ConfigError, Preset  # noqa: E402
+from ganzoo.models import BaseGAN, GAN, build_model  # noqa: E402
+from ganzoo.registry import list_models, register_model, resolve_preset  # noqa: E402
+
+__version__ = "0.1.0"
+
+_SECTIONS = ("description", "model", "train", "data")
+
+
+def load(name: str, *, compile: bool = True, **overrides) -> BaseGAN:
+    """Build the preset `name` from zoo_configs/, compiled with its optimizers and loss.
+
+    Overrides are nested mappings per section and win over the preset, e.g.
+    `load("dcgan-mnist", model={"latent_dim": 64}, train={"batch_size": 32})`.
+    """
+    for section in overrides:
+        if section not in _SECTIONS:
+            raise ConfigError(f"Unknown override section {section!r}; use {', '.join(_SECTIONS)}.")
+    return build_model(resolve_preset(name, overrides), compile=compile)
+
+
+def preset_dataset(preset: Preset, **options):
+    """The training data set a preset names, batched with its batch size."""
+    settings = dict(
+        batch_size=preset.train.batch_size,
+        labels=preset.data.labels,
+        seed=preset.train.seed,
+        image_size=preset.data.image_size,
+        limit=preset.data.limit,
+        data_dir=preset.data.data_dir,
+    )
+    settings.update(options)
+    return data.load(preset.data.source, **settings)
+
+
+__all__ = [
+    "BaseGAN",
+    "ConfigError",
+    "GAN",
+    "__version__",
+    "callbacks",
+    "data",
+    "list_models",
+    "load",
+    "losses",
+    "preset_dataset",
+    "register_model",
+    "resolve_preset",
+]

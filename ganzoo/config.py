@@ -1,0 +1,248 @@
+"""Typed preset configuration: YAML loading, `base:` inheritance, strict keys, overrides.
+
+A preset is a YAML file with sections `model`, `train` and `data`. Everything a user can
+mistype is checked here, before any TensorFlow work starts, and every error names the
+offending key and what would be valid.
+"""
+from __future__ import annotations
+
+import copy
+import dataclasses
+import difflib
+import inspect
+import re
+import typing
+from pathlib import Path
+from typing import Any, Optional
+
+import yaml
+
+
+class ConfigError(ValueError):
+    """A preset or override is invalid; the message says which key and how to fix it."""
+
+
+class _PresetLoader(yaml.SafeLoader):
+    """Safe YAML loader that also reads `2e-4` as a float (plain YAML 1.1 reads it as text)."""
+
+
+_PresetLoader.add_implicit_resolver(
+    "tag:yaml.org,2002:float",
+    re.compile(
+        r"""^(?:[-+]?(?:[0-9][0-9_]*)\.[0-9_]*(?:[eE][-+]?[0-9]+)?
+        |[-+]?(?:[0-9][0-9_]*)(?:[eE][-+]?[0-9]+)
+        |\.[0-9_]+(?:[eE][-+][0-9]+)?
+        |[-+]?\.(?:inf|Inf|INF)
+        |\.(?:nan|NaN|NAN))$""",
+        re.X,
+    ),
+    list("-+0123456789."),
+)
+
+
+def parse_yaml(text: str, source: str = "<string>") -> Any:
+    try:
+        return yaml.load(text, Loader=_PresetLoader)
+    except yaml.YAMLError as error:
+        raise ConfigError(f"{source} is not valid YAML: {error}") from None
+
+
+def read_yaml(path: Path) -> dict:
+    data = parse_yaml(Path(path).read_text(encoding="utf-8"), str(path))
+    if not isinstance(data, dict):
+        raise ConfigError(f"{path} must hold a mapping with sections model, train and data.")
+    return data
+
+
+def deep_merge(base: dict, override: dict) -> dict:
+    """Return `base` updated by `override`; nested mappings merge, other values replace."""
+    merged = copy.deepcopy(base)
+    for key, value in override.items():
+        if isinstance(value, dict) and isinstance(merged.get(key), dict):
+            merged[key] = deep_merge(merged[key], value)
+        else:
+            merged[key] = copy.deepcopy(value)
+    return merged
+
+
+def parse_assignment(text: str) -> dict:
+    """Turn a CLI `--set model.latent_dim=64` into the nested override {'model': {'latent_dim': 64}}."""
+    key, sep, raw = text.partition("=")
+    if not sep or not key.strip():
+        raise ConfigError(f"--set expects KEY=VALUE such as model.latent_dim=64; got {text!r}.")
+    value = parse_yaml(raw, f"--set {text}") if raw.strip() else None
+    nested: Any = value
+    for part in reversed(key.strip().split(".")):
+        nested = {part: nested}
+    return nested
+
+
+# --------------------------------------------------------------------------- validation
+
+
+def _type_name(annotation) -> str:
+    return getattr(annotation, "__name__", None) or str(annotation).replace("typing.", "")
+
+
+def check_value(value: Any, annotation, where: str) -> Any:
+    """Check `value` against a type annotation; ints are accepted where floats are expected."""
+    origin = typing.get_origin(annotation)
+    args = typing.get_args(annotation)
+    if annotation is Any:
+        return value
+    if origin is typing.Union:
+        if value is None and type(None) in args:
+            return None
+        errors = []
+        for option in (a for a in args if a is not type(None)):
+            try:
+                return check_value(value, option, where)
+            except ConfigError as error:
+                errors.append(error)
+        raise errors[0]
+    if origin in (list, tuple):
+        if not isinstance(value, (list, tuple)):
+            raise ConfigError(f"{where} must be a list, got {value!r}.")
+        return [check_value(item, args[0], f"{where}[{i}]") for i, item in enumerate(value)]
+    if origin is dict or annotation is dict:
+        if not isinstance(value, dict):
+            raise ConfigError(f"{where} must be a mapping, got {value!r}.")
+        return value
+    if annotation is float and isinstance(value, int) and not isinstance(value, bool):
+        return float(value)
+    if annotation is int and isinstance(value, bool):
+        raise ConfigError(f"{where} must be an int, got the boolean {value!r}.")
+    if isinstance(annotation, type) and not isinstance(value, annotation):
+        raise ConfigError(
+            f"{where} must be {_type_name(annotation)}, got {type(value).__name__} {value!r}."
+        )
+    return value
+
+
+def unknown_key_error(key: str, valid, where: str) -> ConfigError:
+    valid = sorted(valid)
+    close = difflib.get_close_matches(key, valid, n=1)
+    hint = f" Did you mean {close[0]!r}?" if close else ""
+    return ConfigError(f"Unknown key {key!r} in {where}.{hint} Valid keys: {', '.join(valid)}.")
+
+
+def check_kwargs(function, kwargs: dict, where: str, exclude=()) -> dict:
+    """Validate keyword arguments for `function` by its signature: names, then annotated types."""
+    params = inspect.signature(function).parameters
+    hints = typing.get_type_hints(function)
+    accepted = [
+        name
+        for name, p in params.items()
+        if p.kind in (p.KEYWORD_ONLY, p.POSITIONAL_OR_KEYWORD) and name not in exclude
+    ]
+    checked = {}
+    for key, value in kwargs.items():
+        if key not in accepted:
+            raise unknown_key_error(key, accepted, where)
+        checked[key] = check_value(value, hints[key], f"{where}.{key}") if key in hints else value
+    return checked
+
+
+def from_dict(cls, data: Any, where: str):
+    """Build dataclass `cls` from a mapping, refusing unknown keys and wrong types."""
+    if not isinstance(data, dict):
+        raise ConfigError(f"{where} must be a mapping, got {data!r}.")
+    fields = {f.name: f for f in dataclasses.fields(cls)}
+    hints = typing.get_type_hints(cls)
+    values = {}
+    for key, value in data.items():
+        if key not in fields:
+            raise unknown_key_error(key, fields, where)
+        if dataclasses.is_dataclass(hints[key]):
+            values[key] = from_dict(hints[key], value, f"{where}.{key}")
+        else:
+            values[key] = check_value(value, hints[key], f"{where}.{key}")
+    missing = [
+        name
+        for name, f in fields.items()
+        if name not in values
+        and f.default is dataclasses.MISSING
+        and f.default_factory is dataclasses.MISSING
+    ]
+    if missing:
+        raise ConfigError(f"{where} is missing required key(s): {', '.join(missing)}.")
+    return cls(**values)
+
+
+def _require_positive(section, where: str, names) -> None:
+    for name in names:
+        value = getattr(section, name)
+        if value is not None and value <= 0:
+            raise ConfigError(f"{where}.{name} must be positive, got {value}.")
+
+
+# --------------------------------------------------------------------------- sections
+
+
+@dataclasses.dataclass
+class ModelConfig:
+    """What to build: the training algorithm (`arch`), its networks and loss family."""
+
+    arch: str
+    network: str
+    data_shape: list[int]
+    latent_dim: int = 100
+    loss: str = "non_saturating"
+    d_steps: int = 1
+    generator: dict = dataclasses.field(default_factory=dict)
+    discriminator: dict = dataclasses.field(default_factory=dict)
+
+    def __post_init__(self):
+        _require_positive(self, "model", ["latent_dim", "d_steps"])
+        if not self.data_shape or any(d <= 0 for d in self.data_shape):
+            raise ConfigError(f"model.data_shape must list positive sizes, got {self.data_shape}.")
+
+
+@dataclasses.dataclass
+class TrainConfig:
+    """How to train: epochs, batch size, seed, and one optimizer per network."""
+
+    epochs: int = 10
+    batch_size: int = 64
+    seed: int = 0
+    g_optimizer: dict = dataclasses.field(default_factory=lambda: {"name": "adam"})
+    d_optimizer: dict = dataclasses.field(default_factory=lambda: {"name": "adam"})
+
+    def __post_init__(self):
+        _require_positive(self, "train", ["epochs", "batch_size"])
+
+
+@dataclasses.dataclass
+class DataConfig:
+    """Where training data comes from; see `ganzoo.data.load` for the sources."""
+
+    source: str
+    labels: bool = False
+    image_size: Optional[int] = None
+    limit: Optional[int] = None
+    data_dir: Optional[str] = None
+
+    def __post_init__(self):
+        _require_positive(self, "data", ["image_size", "limit"])
+
+
+@dataclasses.dataclass
+class Preset:
+    """A fully resolved, validated preset."""
+
+    name: str
+    description: str
+    model: ModelConfig
+    train: TrainConfig
+    data: DataConfig
+
+    def to_dict(self) -> dict:
+        return dataclasses.asdict(self)
+
+
+def build_preset(name: str, raw: dict) -> Preset:
+    """Validate a merged preset mapping (no `base:` left) into a `Preset`."""
+    raw = dict(raw)
+    raw.pop("base", None)
+    raw.setdefault("description", "")
+    return from_dict(Preset, {"name": name, **raw}, f"preset {name!r}")

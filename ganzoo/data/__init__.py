@@ -1,0 +1,125 @@
+"""Training data as one tf.data pipeline: float32 NHWC in [-1, 1], shuffled, batched, prefetched.
+
+`load(source)` accepts a built-in name (mnist-5k, digits, ring, grid), `tfds:<name>`, or a
+folder of images.
+"""
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+import tensorflow as tf
+
+from ganzoo.data.checks import DataError, check_image_values, check_training_data
+from ganzoo.data.mixtures import mixture_modes, sample_mixture
+from ganzoo.data.sources import BUILTIN_SOURCES, image_folder, tensorflow_dataset
+
+__all__ = [
+    "DataError",
+    "check_training_data",
+    "list_sources",
+    "load",
+    "load_arrays",
+    "mixture_modes",
+    "sample_mixture",
+    "to_float_images",
+]
+
+
+def list_sources() -> list[str]:
+    return sorted(BUILTIN_SOURCES) + ["tfds:<name>", "<folder of images>"]
+
+
+def to_float_images(images):
+    """uint8 0..255 -> float32 in [-1, 1]; float input must already be in [-1, 1]."""
+    if isinstance(images, np.ndarray):
+        if images.dtype == np.uint8:
+            return images.astype("float32") / 127.5 - 1.0
+        check_image_values(images, "image data")
+        return images.astype("float32")
+    images = tf.convert_to_tensor(images)
+    if images.dtype == tf.uint8:
+        return tf.cast(images, tf.float32) / 127.5 - 1.0
+    return tf.cast(images, tf.float32)
+
+
+def _resize(images, image_size):
+    if image_size is None or images.ndim != 4 or images.shape[1:3] == (image_size, image_size):
+        return images
+    resized = tf.image.resize(images, (image_size, image_size), method="bilinear", antialias=True)
+    return np.clip(resized.numpy(), -1.0, 1.0)
+
+
+def load_arrays(source: str, labels=False, image_size=None, limit=None, seed=0):
+    """A built-in or folder source as NumPy: float32 samples (and int labels when asked for)."""
+    path = Path(source).expanduser()
+    if source in BUILTIN_SOURCES:
+        x, y = BUILTIN_SOURCES[source](limit=limit, seed=seed)
+    elif path.is_dir():
+        x, y = image_folder(path, image_size=image_size)
+    else:
+        raise DataError(
+            f"Unknown data source {source!r}: not a built-in name and not an existing folder. "
+            f"Built-in sources: {', '.join(sorted(BUILTIN_SOURCES))}; or use tfds:<name> or a folder path."
+        )
+    if len(x) == 0:
+        raise DataError(f"Data source {source!r} holds no examples.")
+    if limit is not None and limit < len(x):
+        keep = np.random.default_rng(seed).permutation(len(x))[:limit]
+        x, y = x[keep], y[keep]
+    x = _resize(to_float_images(x), image_size) if x.ndim == 4 else x.astype("float32")
+    return (x, y) if labels else x
+
+
+def _tfds_dataset(name, labels, image_size, limit, data_dir, download):
+    dataset = tensorflow_dataset(name, data_dir=data_dir, download=download)
+    if limit is not None:
+        dataset = dataset.take(limit)
+
+    def prepare(image, label):
+        image = to_float_images(image)
+        if image_size is not None:
+            image = tf.clip_by_value(tf.image.resize(image, (image_size, image_size), antialias=True), -1, 1)
+        return (image, label) if labels else image
+
+    return dataset.map(prepare, num_parallel_calls=tf.data.AUTOTUNE).cache()
+
+
+def load(
+    source: str,
+    batch_size: int = 64,
+    labels: bool = False,
+    shuffle: bool = True,
+    seed: int = 0,
+    image_size: int | None = None,
+    limit: int | None = None,
+    data_dir: str | None = None,
+    download: bool = False,
+    drop_remainder: bool = True,
+) -> tf.data.Dataset:
+    """Batched, prefetched `tf.data.Dataset` of float32 samples (with int32 labels if `labels`).
+
+    Args:
+        source: `mnist-5k`, `digits`, `ring`, `grid`, `tfds:<name>` or a folder of images.
+        image_size: resize images to this square size (anti-aliased).
+        limit: use a seeded random subset of this many examples (for mixtures: draw this many).
+        data_dir, download: tensorflow-datasets options; offline, prepare the set elsewhere first.
+        drop_remainder: drop the last partial batch so every step sees `batch_size` examples.
+    """
+    if batch_size < 1:
+        raise DataError(f"batch_size must be a positive integer, got {batch_size}.")
+    if source.startswith("tfds:"):
+        dataset = _tfds_dataset(source[5:], labels, image_size, limit, data_dir, download)
+        size = None
+    else:
+        arrays = load_arrays(source, labels=labels, image_size=image_size, limit=limit, seed=seed)
+        size = len(arrays[0] if labels else arrays)
+        if drop_remainder and batch_size > size:
+            raise DataError(
+                f"batch_size {batch_size} is larger than the {size} examples in {source!r}; "
+                "lower the batch size or use more data."
+            )
+        dataset = tf.data.Dataset.from_tensor_slices(arrays)
+    if shuffle:
+        dataset = dataset.shuffle(size or 10_000, seed=seed, reshuffle_each_iteration=True)
+    return dataset.batch(batch_size, drop_remainder=drop_remainder).prefetch(tf.data.AUTOTUNE)

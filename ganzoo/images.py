@@ -1,0 +1,65 @@
+"""Turning samples into pictures: image grids and 2-D scatter plots as uint8 arrays and PNGs."""
+from __future__ import annotations
+
+import math
+
+import numpy as np
+from PIL import Image, ImageDraw
+
+from ganzoo.files import atomic_path
+
+
+def image_grid(images: np.ndarray, columns: int | None = None, padding: int = 2) -> np.ndarray:
+    """Tile NHWC images in [-1, 1] into one uint8 (H, W, C) picture with a white border."""
+    images = np.asarray(images, dtype="float32")
+    n, height, width, channels = images.shape
+    columns = columns or math.ceil(math.sqrt(n))
+    rows = math.ceil(n / columns)
+    pixels = np.clip((images + 1.0) * 127.5, 0, 255).round().astype("uint8")
+    grid = np.full(
+        (rows * (height + padding) + padding, columns * (width + padding) + padding, channels),
+        255,
+        dtype="uint8",
+    )
+    for index in range(n):
+        row, column = divmod(index, columns)
+        top, left = padding + row * (height + padding), padding + column * (width + padding)
+        grid[top : top + height, left : left + width] = pixels[index]
+    return grid
+
+
+def scatter_image(points: np.ndarray, reference: np.ndarray | None = None, size: int = 256) -> np.ndarray:
+    """Plot 2-D samples (blue) over optional reference points (orange) as a uint8 RGB picture."""
+    points = np.asarray(points, dtype="float32")
+    everything = points if reference is None else np.concatenate([points, reference])
+    finite = everything[np.all(np.isfinite(everything), axis=1)]
+    extent = float(np.abs(finite).max()) * 1.1 if len(finite) else 1.0
+    canvas = Image.new("RGB", (size, size), "white")
+    draw = ImageDraw.Draw(canvas)
+
+    def plot(xy, colour):
+        for x, y in xy[np.all(np.isfinite(xy), axis=1)]:
+            u = (x / extent + 1) * (size - 1) / 2
+            v = (1 - y / extent) * (size - 1) / 2
+            draw.ellipse((u - 1, v - 1, u + 1, v + 1), fill=colour)
+
+    if reference is not None:
+        plot(np.asarray(reference, dtype="float32"), (255, 140, 0))
+    plot(points, (31, 119, 180))
+    return np.asarray(canvas)
+
+
+def samples_to_picture(samples: np.ndarray) -> np.ndarray:
+    """A grid for image batches, a scatter plot for 2-D points."""
+    if samples.ndim == 4:
+        return image_grid(samples)
+    if samples.ndim == 2 and samples.shape[1] == 2:
+        return scatter_image(samples)
+    raise ValueError(f"Cannot draw samples of shape {samples.shape}; expected NHWC images or (n, 2) points.")
+
+
+def save_png(picture: np.ndarray, path) -> None:
+    """Write a uint8 (H, W, C) picture as PNG, atomically."""
+    image = Image.fromarray(picture[..., 0] if picture.shape[-1] == 1 else picture)
+    with atomic_path(path) as temporary:
+        image.save(temporary, format="PNG")

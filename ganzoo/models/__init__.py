@@ -1,0 +1,67 @@
+"""Training algorithms (one module each) and `build_model`, which turns a preset into a model."""
+from __future__ import annotations
+
+import keras
+
+from ganzoo.config import ConfigError, Preset, check_kwargs
+from ganzoo.losses import LOSSES
+from ganzoo.models.base import BaseGAN
+from ganzoo.models.gan import GAN
+from ganzoo.networks import build_networks, network_options
+from ganzoo.registry import model_class
+
+__all__ = ["BaseGAN", "GAN", "build_model", "make_optimizer", "validate_preset"]
+
+
+def make_optimizer(spec: dict, where: str) -> keras.optimizers.Optimizer:
+    """A Keras optimizer from `{name: adam, learning_rate: 2e-4, ...}`, with names and values checked."""
+    options = dict(spec)
+    name = options.pop("name", None)
+    if not isinstance(name, str):
+        raise ConfigError(f"{where} needs a `name`, such as adam, rmsprop or sgd.")
+    try:
+        cls = type(keras.optimizers.get(name))
+    except ValueError:
+        raise ConfigError(
+            f"Unknown optimizer {name!r} in {where}. Use a Keras optimizer name such as "
+            "adam, adamw, rmsprop, sgd, nadam or lion."
+        ) from None
+    check_kwargs(cls.__init__, options, where)
+    learning_rate = options.get("learning_rate", 1e-3)
+    if isinstance(learning_rate, (int, float)) and learning_rate <= 0:
+        raise ConfigError(f"{where}.learning_rate must be positive, got {learning_rate}.")
+    try:
+        return cls(**options)
+    except (TypeError, ValueError) as error:
+        raise ConfigError(f"Invalid options in {where}: {error}") from None
+
+
+def validate_preset(preset: Preset) -> None:
+    """Check everything a preset names (arch, network options, loss, optimizers) without building."""
+    model_class(preset.model.arch)
+    network_options(preset.model)
+    if preset.model.loss not in LOSSES:
+        raise ConfigError(f"Unknown model.loss {preset.model.loss!r}. Available: {', '.join(sorted(LOSSES))}.")
+    make_optimizer(preset.train.g_optimizer, "train.g_optimizer")
+    make_optimizer(preset.train.d_optimizer, "train.d_optimizer")
+
+
+def build_model(preset: Preset, compile: bool = True) -> BaseGAN:
+    """Build (and by default compile) the model a validated preset describes."""
+    validate_preset(preset)
+    generator, discriminator = build_networks(preset.model)
+    model = model_class(preset.model.arch)(
+        generator=generator,
+        discriminator=discriminator,
+        latent_dim=preset.model.latent_dim,
+        d_steps=preset.model.d_steps,
+        seed=preset.train.seed,
+        name=preset.name.replace("-", "_"),
+    )
+    if compile:
+        model.compile(
+            g_optimizer=make_optimizer(preset.train.g_optimizer, "train.g_optimizer"),
+            d_optimizer=make_optimizer(preset.train.d_optimizer, "train.d_optimizer"),
+            loss=preset.model.loss,
+        )
+    return model

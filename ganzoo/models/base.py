@@ -1,0 +1,197 @@
+"""BaseGAN: the adversarial training loop every ganzoo variant shares.
+
+The loop is fixed here (`d_steps` discriminator updates, then one generator update);
+variants change behaviour through small hooks: how a batch unpacks, how latents are
+sampled, what the networks receive, and the two losses. Loss families are named in
+`ganzoo.losses.LOSSES` and chosen at compile time, so DCGAN, LSGAN, WGAN... are presets
+of one class rather than subclasses.
+"""
+from __future__ import annotations
+
+import numpy as np
+import keras
+import tensorflow as tf
+from keras import ops
+
+from ganzoo.data.checks import check_training_data
+from ganzoo.files import atomic_path
+from ganzoo.losses import get_loss_family
+
+
+@keras.saving.register_keras_serializable(package="ganzoo")
+class BaseGAN(keras.Model):
+    """A generator/discriminator pair trained by `fit` with a custom `train_step`.
+
+    Args:
+        generator: Keras model mapping generator inputs to samples.
+        discriminator: Keras model mapping samples to logits (any shape per example).
+        latent_dim: size of the Gaussian latent vector.
+        d_steps: discriminator updates per generator update (same real batch, new latents).
+        seed: seed of the latent sampler used during training.
+    """
+
+    def __init__(self, generator, discriminator, latent_dim, d_steps=1, seed=None, **kwargs):
+        super().__init__(**kwargs)
+        if int(d_steps) < 1:
+            raise ValueError(f"d_steps must be a positive integer, got {d_steps}.")
+        self.generator = generator
+        self.discriminator = discriminator
+        self.latent_dim = int(latent_dim)
+        self.d_steps = int(d_steps)
+        self.seed = seed
+        self.seed_generator = keras.random.SeedGenerator(seed)
+        self.trackers = {
+            name: keras.metrics.Mean(name=name) for name in ("d_loss", "g_loss", "d_real", "d_fake")
+        }
+        self.built = True
+
+    # ------------------------------------------------------------------ compile & serialization
+
+    def compile(self, g_optimizer="adam", d_optimizer="adam", loss="non_saturating", **kwargs):
+        """Give each network its own optimizer and choose the loss family by name."""
+        super().compile(optimizer=None, **kwargs)
+        self._loss_tracker = None  # the trackers below replace Keras' single `loss`
+        self.g_optimizer = keras.optimizers.get(g_optimizer)
+        self.d_optimizer = keras.optimizers.get(d_optimizer)
+        if self.g_optimizer is self.d_optimizer:
+            raise ValueError("Give the generator and the discriminator separate optimizer instances.")
+        self.loss_name = loss
+        self.loss_family = get_loss_family(loss)
+        # Build optimizer slots now so checkpoints can be restored into them before the first step.
+        self.g_optimizer.build(self.generator.trainable_variables)
+        self.d_optimizer.build(self.discriminator.trainable_variables)
+        self._gan_compile_kwargs = kwargs
+
+    def get_compile_config(self):
+        if not self.compiled:
+            return {}
+        return {
+            "g_optimizer": keras.optimizers.serialize(self.g_optimizer),
+            "d_optimizer": keras.optimizers.serialize(self.d_optimizer),
+            "loss": self.loss_name,
+            **self._gan_compile_kwargs,
+        }
+
+    def compile_from_config(self, config):
+        config = dict(config)
+        for key in ("g_optimizer", "d_optimizer"):
+            config[key] = keras.optimizers.deserialize(config[key])
+        self.compile(**config)
+
+    def get_config(self):
+        return {
+            "name": self.name,
+            "trainable": self.trainable,
+            "generator": keras.saving.serialize_keras_object(self.generator),
+            "discriminator": keras.saving.serialize_keras_object(self.discriminator),
+            "latent_dim": self.latent_dim,
+            "d_steps": self.d_steps,
+            "seed": self.seed,
+        }
+
+    def save(self, filepath, overwrite=True, **kwargs):
+        """`keras.Model.save`, written to a temporary file and renamed, so a kill never corrupts it."""
+        with atomic_path(filepath) as temporary:
+            super().save(str(temporary), overwrite=True, **kwargs)
+
+    @classmethod
+    def from_config(cls, config):
+        config = dict(config)
+        for key in ("generator", "discriminator"):
+            config[key] = keras.saving.deserialize_keras_object(config[key])
+        return cls(**config)
+
+    # ------------------------------------------------------------------ hooks for variants
+
+    def unpack_batch(self, data):
+        """Split what the data set yields into (real samples, labels or None)."""
+        real, labels, _ = keras.utils.unpack_x_y_sample_weight(data)
+        return real, labels
+
+    def sample_latents(self, batch_size):
+        return keras.random.normal((batch_size, self.latent_dim), seed=self.seed_generator)
+
+    def generator_inputs(self, latents, labels):
+        return latents
+
+    def discriminator_inputs(self, samples, labels):
+        return samples
+
+    def discriminator_loss(self, real_logits, fake_logits):
+        return self.loss_family.discriminator(real_logits, fake_logits)
+
+    def generator_loss(self, fake_logits):
+        return self.loss_family.generator(fake_logits)
+
+    # ------------------------------------------------------------------ the loop
+
+    def call(self, latents, training=False):
+        return self.generator(latents, training=training)
+
+    def fit(self, x=None, y=None, **kwargs):
+        """`keras.Model.fit`, after checking that the data matches the generator's output."""
+        check_training_data(x, self.generator.output_shape[1:])
+        if isinstance(x, tf.data.Dataset):
+            kwargs.setdefault("shuffle", False)  # a Dataset shuffles itself; avoids Keras' warning
+        return super().fit(x, y, **kwargs)
+
+    def reduce_loss(self, per_example):
+        """Mean over this replica's batch, scaled so summing replicas gives the global-batch mean."""
+        replicas = tf.distribute.get_strategy().num_replicas_in_sync
+        return ops.mean(per_example) / replicas, ops.mean(per_example)
+
+    def _apply(self, tape, loss, network, optimizer):
+        grads = tape.gradient(loss, network.trainable_variables)
+        optimizer.apply_gradients(zip(grads, network.trainable_variables))
+
+    def discriminator_step(self, real, labels):
+        """One discriminator update; the generator's weights are not touched."""
+        fake = self.generator(
+            self.generator_inputs(self.sample_latents(ops.shape(real)[0]), labels), training=True
+        )
+        with tf.GradientTape() as tape:
+            real_logits = self.discriminator(self.discriminator_inputs(real, labels), training=True)
+            fake_logits = self.discriminator(self.discriminator_inputs(fake, labels), training=True)
+            loss, mean_loss = self.reduce_loss(self.discriminator_loss(real_logits, fake_logits))
+        self._apply(tape, loss, self.discriminator, self.d_optimizer)
+        self.trackers["d_real"].update_state(ops.mean(self.loss_family.d_output(real_logits)))
+        self.trackers["d_fake"].update_state(ops.mean(self.loss_family.d_output(fake_logits)))
+        return mean_loss
+
+    def generator_step(self, batch_size, labels):
+        """One generator update through a fixed discriminator."""
+        with tf.GradientTape() as tape:
+            fake = self.generator(
+                self.generator_inputs(self.sample_latents(batch_size), labels), training=True
+            )
+            fake_logits = self.discriminator(self.discriminator_inputs(fake, labels), training=True)
+            loss, mean_loss = self.reduce_loss(self.generator_loss(fake_logits))
+        self._apply(tape, loss, self.generator, self.g_optimizer)
+        return mean_loss
+
+    def train_step(self, data):
+        real, labels = self.unpack_batch(data)
+        for _ in range(self.d_steps):
+            d_loss = self.discriminator_step(real, labels)
+        g_loss = self.generator_step(ops.shape(real)[0], labels)
+        self.trackers["d_loss"].update_state(d_loss)
+        self.trackers["g_loss"].update_state(g_loss)
+        return {name: tracker.result() for name, tracker in self.trackers.items()}
+
+    # ------------------------------------------------------------------ sampling
+
+    def latents_for(self, n, seed=None):
+        """Latent vectors for `generate`: reproducible NumPy draws when `seed` is given."""
+        if seed is None:
+            return ops.convert_to_numpy(self.sample_latents(n))
+        return np.random.default_rng(seed).standard_normal((n, self.latent_dim)).astype("float32")
+
+    def generate(self, n, labels=None, seed=None, batch_size=256):
+        """Draw `n` samples as float32 NumPy (images: NHWC in [-1, 1]); same seed, same samples."""
+        latents = self.latents_for(int(n), seed)
+        chunks = []
+        for start in range(0, len(latents), batch_size):
+            part = None if labels is None else labels[start : start + batch_size]
+            inputs = self.generator_inputs(latents[start : start + batch_size], part)
+            chunks.append(ops.convert_to_numpy(self.generator(inputs, training=False)))
+        return np.concatenate(chunks).astype("float32")

@@ -1,0 +1,69 @@
+"""DCGAN networks (Radford et al. 2016): strided (transposed) convolutions, batch norm, no pooling."""
+from __future__ import annotations
+
+import keras
+from keras import layers
+
+
+def _upsampling_plan(data_shape) -> tuple[int, int]:
+    """Start size and number of 2x steps that reach the image size, e.g. 28 = 7 * 2**2."""
+    height, width = data_shape[0], data_shape[1]
+    if len(data_shape) != 3 or height != width:
+        raise ValueError(f"DCGAN networks need square images (H, W, C); got data_shape {list(data_shape)}.")
+    start, steps = height, 0
+    while start > 7 and start % 2 == 0:
+        start, steps = start // 2, steps + 1
+    if steps == 0:
+        raise ValueError(
+            f"DCGAN needs an image size of the form s * 2**k with s <= 7 and k >= 1 (8, 16, 28, 32, 64...); "
+            f"got {height}. Resize the data with data.image_size."
+        )
+    return start, steps
+
+
+def dcgan_generator(
+    latent_dim: int,
+    data_shape: tuple,
+    base_filters: int = 64,
+    kernel_size: int = 4,
+) -> keras.Model:
+    """z -> dense seed at s x s -> transposed convolutions doubling the size -> tanh image."""
+    start, steps = _upsampling_plan(data_shape)
+    filters = base_filters * 2 ** (steps - 1)
+    z = keras.Input((latent_dim,), name="z")
+    h = layers.Dense(start * start * filters * 2, use_bias=False)(z)
+    h = layers.BatchNormalization()(h)
+    h = layers.ReLU()(h)
+    h = layers.Reshape((start, start, filters * 2))(h)
+    for _ in range(steps - 1):
+        h = layers.Conv2DTranspose(filters, kernel_size, strides=2, padding="same", use_bias=False)(h)
+        h = layers.BatchNormalization()(h)
+        h = layers.ReLU()(h)
+        filters //= 2
+    image = layers.Conv2DTranspose(
+        data_shape[-1], kernel_size, strides=2, padding="same", activation="tanh", name="image"
+    )(h)
+    return keras.Model(z, image, name="generator")
+
+
+def dcgan_discriminator(
+    data_shape: tuple,
+    base_filters: int = 64,
+    kernel_size: int = 4,
+    dropout: float = 0.0,
+) -> keras.Model:
+    """image -> strided convolutions halving the size (LeakyReLU 0.2) -> one logit."""
+    _, steps = _upsampling_plan(data_shape)
+    x = keras.Input(tuple(data_shape), name="x")
+    h = x
+    filters = base_filters
+    for step in range(steps):
+        h = layers.Conv2D(filters, kernel_size, strides=2, padding="same")(h)
+        if step > 0:
+            h = layers.BatchNormalization()(h)
+        h = layers.LeakyReLU(0.2)(h)
+        if dropout:
+            h = layers.Dropout(dropout)(h)
+        filters *= 2
+    h = layers.Flatten()(h)
+    return keras.Model(x, layers.Dense(1, name="logit")(h), name="discriminator")

@@ -1,0 +1,40 @@
+"""Fully connected generator and discriminator, as in the original GAN paper."""
+from __future__ import annotations
+
+import math
+from typing import Optional
+
+import keras
+from keras import layers
+
+
+def mlp_generator(
+    latent_dim: int,
+    data_shape: tuple,
+    units: list[int] = (256, 256),
+    activation: str = "relu",
+    output_activation: Optional[str] = "tanh",
+) -> keras.Model:
+    """z -> hidden layers -> data_shape; `tanh` keeps images in [-1, 1], use null for 2-D points."""
+    z = keras.Input((latent_dim,), name="z")
+    h = z
+    for width in units:
+        h = layers.Dense(width, activation=activation)(h)
+    h = layers.Dense(math.prod(data_shape), activation=output_activation)(h)
+    return keras.Model(z, layers.Reshape(tuple(data_shape))(h), name="generator")
+
+
+def mlp_discriminator(
+    data_shape: tuple,
+    units: list[int] = (256, 256),
+    activation: str = "leaky_relu",
+    dropout: float = 0.0,
+) -> keras.Model:
+    """data -> hidden layers -> one logit per example."""
+    x = keras.Input(tuple(data_shape), name="x")
+    h = layers.Flatten()(x)
+    for width in units:
+        h = layers.Dense(width, activation=activation)(h)
+        if dropout:
+            h = layers.Dropout(dropout)(h)
+    return keras.Model(x, layers.Dense(1, name="logit")(h), name="discriminator")

@@ -1,11 +1,13 @@
 """Packaging for ganzoo; presets in zoo_configs/ ship inside the wheel as ganzoo/zoo_configs."""
+from pathlib import Path
+
 from setuptools import find_packages, setup
 
 setup(
     name="ganzoo",
     version="0.1.0",
     description="A Generative Adversarial Network model zoo for Keras 3 on TensorFlow",
-    long_description=open("README.md", encoding="utf-8").read(),
+    long_description=(Path(__file__).parent / "README.md").read_text(encoding="utf-8"),
     long_description_content_type="text/markdown",
     python_requires=">=3.10",
     packages=find_packages(include=["ganzoo", "ganzoo.*"]) + ["ganzoo.zoo_configs"],

@@ -9,6 +9,8 @@ from __future__ import annotations
 import os
 
 os.environ.setdefault("KERAS_BACKEND", "tensorflow")
+# TensorFlow's C++ start-up notices (CUDA probing, CPU flags) drown the progress bars; set 0 to see them.
+os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
 
 from ganzoo import callbacks, data, losses  # noqa: E402
 from ganzoo.config import ConfigError, Preset  # noqa: E402
@@ -32,20 +34,6 @@ def load(name: str, *, compile: bool = True, **overrides) -> BaseGAN:
     return build_model(resolve_preset(name, overrides), compile=compile)
 
 
-def preset_dataset(preset: Preset, **options):
-    """The training data set a preset names, batched with its batch size."""
-    settings = dict(
-        batch_size=preset.train.batch_size,
-        labels=preset.data.labels,
-        seed=preset.train.seed,
-        image_size=preset.data.image_size,
-        limit=preset.data.limit,
-        data_dir=preset.data.data_dir,
-    )
-    settings.update(options)
-    return data.load(preset.data.source, **settings)
-
-
 __all__ = [
     "BaseGAN",
     "ConfigError",
@@ -56,7 +44,6 @@ __all__ = [
     "list_models",
     "load",
     "losses",
-    "preset_dataset",
     "register_model",
     "resolve_preset",
 ]

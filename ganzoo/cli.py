@@ -5,6 +5,11 @@ import argparse
 import sys
 from pathlib import Path
 
+from ganzoo.config import deep_merge, parse_assignment
+from ganzoo.images import samples_to_picture, save_png
+from ganzoo.registry import list_models, resolve_preset
+from ganzoo.runs import RunError, RunFolder, load_run_model, prepare_run, train_run
+
 EXAMPLES = """examples:
   ganzoo list
   ganzoo train dcgan-mnist                       # writes runs/dcgan-mnist/
@@ -65,8 +70,6 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def run_list(args) -> int:
-    from ganzoo.registry import list_models, resolve_preset
-
     names = list_models()
     width = max(map(len, names))
     for name in names:
@@ -75,8 +78,6 @@ def run_list(args) -> int:
 
 
 def _train_overrides(args) -> dict:
-    from ganzoo.config import deep_merge, parse_assignment
-
     overrides: dict = {}
     for assignment in args.set:
         overrides = deep_merge(overrides, parse_assignment(assignment))
@@ -87,8 +88,6 @@ def _train_overrides(args) -> dict:
 
 
 def run_train(args) -> int:
-    from ganzoo.runs import RunFolder, prepare_run, train_run
-
     if args.sample_every < 1:
         raise ValueError(f"--sample-every must be at least 1, got {args.sample_every}.")
     run = RunFolder(args.out or Path("runs") / args.preset)
@@ -99,9 +98,6 @@ def run_train(args) -> int:
 
 
 def run_sample(args) -> int:
-    from ganzoo.images import samples_to_picture, save_png
-    from ganzoo.runs import load_run_model
-
     if args.num < 1:
         raise ValueError(f"-n must be at least 1, got {args.num}.")
     model = load_run_model(args.run)
@@ -114,9 +110,6 @@ def run_sample(args) -> int:
 
 def main(argv=None) -> int:
     args = build_parser().parse_args(argv)
-    import ganzoo  # noqa: F401  (sets the Keras backend and registers model classes)
-    from ganzoo.runs import RunError
-
     try:
         return args.handler(args)
     except (RunError, ValueError) as error:  # ConfigError and DataError are ValueErrors

@@ -244,5 +244,6 @@ def build_preset(name: str, raw: dict) -> Preset:
     """Validate a merged preset mapping (no `base:` left) into a `Preset`."""
     raw = dict(raw)
     raw.pop("base", None)
-    raw.setdefault("description", "")
+    if raw.get("description") is None:
+        raw["description"] = ""
     return from_dict(Preset, {"name": name, **raw}, f"preset {name!r}")

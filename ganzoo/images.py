@@ -33,7 +33,7 @@ def scatter_image(points: np.ndarray, reference: np.ndarray | None = None, size:
     points = np.asarray(points, dtype="float32")
     everything = points if reference is None else np.concatenate([points, reference])
     finite = everything[np.all(np.isfinite(everything), axis=1)]
-    extent = float(np.abs(finite).max()) * 1.1 if len(finite) else 1.0
+    extent = (float(np.abs(finite).max()) * 1.1 if len(finite) else 0.0) or 1.0  # all-zero points: avoid 0/0
     canvas = Image.new("RGB", (size, size), "white")
     draw = ImageDraw.Draw(canvas)
 

@@ -73,7 +73,4 @@ def _raw_preset(name: str, chain: tuple[str, ...] = ()) -> dict:
 
 def resolve_preset(name: str, overrides: dict | None = None) -> Preset:
     """Read preset `name`, follow its `base:` chain, apply overrides (they win), and validate."""
-    raw = _raw_preset(name)
-    if raw.get("description") is None:
-        raw["description"] = ""
-    return build_preset(name, deep_merge(raw, overrides or {}))
+    return build_preset(name, deep_merge(_raw_preset(name), overrides or {}))

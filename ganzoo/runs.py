@@ -15,6 +15,7 @@ import keras
 import yaml
 
 from ganzoo.callbacks import BackupAndRestore, SampleGrid
+from ganzoo.data import preset_dataset
 from ganzoo.config import ConfigError, Preset, build_preset, deep_merge, read_yaml
 from ganzoo.files import write_text_atomic
 from ganzoo.models import build_model
@@ -80,8 +81,6 @@ def write_config(run: RunFolder, preset: Preset) -> None:
 
 def train_run(preset: Preset, run: RunFolder, verbose="auto", sample_every=1):
     """Train `preset` into `run`, resuming from its backup when one exists; returns the History."""
-    from ganzoo import preset_dataset
-
     keras.utils.set_random_seed(preset.train.seed)
     model = build_model(preset)
     dataset = preset_dataset(preset)

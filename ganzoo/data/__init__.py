@@ -21,6 +21,7 @@ __all__ = [
     "load",
     "load_arrays",
     "mixture_modes",
+    "preset_dataset",
     "sample_mixture",
     "to_float_images",
 ]
@@ -82,7 +83,7 @@ def _tfds_dataset(name, labels, image_size, limit, data_dir, download):
             image = tf.clip_by_value(tf.image.resize(image, (image_size, image_size), antialias=True), -1, 1)
         return (image, label) if labels else image
 
-    return dataset.map(prepare, num_parallel_calls=tf.data.AUTOTUNE).cache()
+    return dataset.map(prepare, num_parallel_calls=tf.data.AUTOTUNE)
 
 
 def load(
@@ -123,3 +124,17 @@ def load(
     if shuffle:
         dataset = dataset.shuffle(size or 10_000, seed=seed, reshuffle_each_iteration=True)
     return dataset.batch(batch_size, drop_remainder=drop_remainder).prefetch(tf.data.AUTOTUNE)
+
+
+def preset_dataset(preset, **options) -> tf.data.Dataset:
+    """The training data a preset names, batched with its batch size; `options` override `load`'s."""
+    settings = dict(
+        batch_size=preset.train.batch_size,
+        labels=preset.data.labels,
+        seed=preset.train.seed,
+        image_size=preset.data.image_size,
+        limit=preset.data.limit,
+        data_dir=preset.data.data_dir,
+    )
+    settings.update(options)
+    return load(preset.data.source, **settings)

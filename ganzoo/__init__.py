@@ -8,12 +8,24 @@ from __future__ import annotations
 
 import os
 
-os.environ.setdefault("KERAS_BACKEND", "tensorflow")
-# TensorFlow's C++ start-up notices (CUDA probing, CPU flags) drown the progress bars; set 0 to see them.
-os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
 
-from ganzoo import callbacks, data, losses  # noqa: E402
-from ganzoo.config import ConfigError, Preset  # noqa: E402
+def _require_tensorflow_backend(backend: str) -> None:
+    if backend != "tensorflow":
+        raise ImportError(
+            f"ganzoo trains with Keras' TensorFlow backend, but Keras is set to {backend!r}. "
+            "Set KERAS_BACKEND=tensorflow before importing ganzoo (or keras)."
+        )
+
+
+# Checked before importing Keras too: other backends may fail to import at all without their framework.
+_require_tensorflow_backend(os.environ.setdefault("KERAS_BACKEND", "tensorflow"))
+
+import keras  # noqa: E402
+
+_require_tensorflow_backend(keras.backend.backend())
+
+from ganzoo import callbacks, data, losses, runs  # noqa: E402
+from ganzoo.config import ConfigError  # noqa: E402
 from ganzoo.models import BaseGAN, GAN, build_model  # noqa: E402
 from ganzoo.registry import list_models, register_model, resolve_preset  # noqa: E402
 
@@ -44,6 +56,7 @@ __all__ = [
     "list_models",
     "load",
     "losses",
+    "runs",
     "register_model",
     "resolve_preset",
 ]

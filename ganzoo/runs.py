@@ -16,7 +16,7 @@ import yaml
 
 from ganzoo.callbacks import BackupAndRestore, SampleGrid
 from ganzoo.data import preset_dataset
-from ganzoo.config import ConfigError, Preset, build_preset, deep_merge, read_yaml
+from ganzoo.config import Preset, build_preset, deep_merge, read_yaml
 from ganzoo.files import write_text_atomic
 from ganzoo.models import build_model
 from ganzoo.registry import resolve_preset
@@ -79,7 +79,7 @@ def write_config(run: RunFolder, preset: Preset) -> None:
         raise RunError(f"Cannot write to the run folder {run.root}: {error.strerror or error}.") from None
 
 
-def train_run(preset: Preset, run: RunFolder, verbose="auto", sample_every=1):
+def train_run(preset: Preset, run: RunFolder, verbose="auto", sample_every=1, extra_callbacks=()):
     """Train `preset` into `run`, resuming from its backup when one exists; returns the History."""
     keras.utils.set_random_seed(preset.train.seed)
     model = build_model(preset)
@@ -89,6 +89,7 @@ def train_run(preset: Preset, run: RunFolder, verbose="auto", sample_every=1):
         SampleGrid(run.samples, seed=preset.train.seed, every=sample_every, log_dir=run.logs),
         keras.callbacks.TensorBoard(str(run.logs)),
         keras.callbacks.ModelCheckpoint(str(run.model)),
+        *extra_callbacks,
         BackupAndRestore(str(run.backup)),  # last: a committed backup implies the files above exist
     ]
     return model.fit(dataset, epochs=preset.train.epochs, callbacks=callbacks, verbose=verbose)
@@ -108,5 +109,3 @@ def load_run_model(path):
     except Exception as error:  # Keras raises assorted types for unreadable archives
         raise RunError(f"Cannot load {file}: {error}") from None
 
-
-__all__ = ["ConfigError", "RunError", "RunFolder", "load_run_model", "prepare_run", "train_run"]

@@ -1,4 +1,4 @@
+"""Tests run on the TensorFlow backend even when ~/.keras/keras.json names another."""
 import os
 
-os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
 os.environ.setdefault("KERAS_BACKEND", "tensorflow")

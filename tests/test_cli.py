@@ -1,8 +1,10 @@
 """The `ganzoo` command end to end: list, train, resume, sample, and its error messages."""
 import json
+import os
 import shutil
 import subprocess
 import sys
+from pathlib import Path
 
 import numpy as np
 import pytest
@@ -10,6 +12,8 @@ from PIL import Image
 
 import ganzoo
 from ganzoo.cli import main
+
+ROOT = Path(__file__).resolve().parents[1]
 
 TINY = [
     "--batch-size", "16",
@@ -105,3 +109,10 @@ def test_console_script_help():
 def test_module_entry_point_help():
     out = subprocess.run([sys.executable, "-m", "ganzoo.cli", "--help"], capture_output=True, text=True, check=True)
     assert "ganzoo train dcgan-mnist" in out.stdout
+
+
+def test_another_keras_backend_is_refused_at_import():
+    env = dict(os.environ, KERAS_BACKEND="numpy", PYTHONPATH=str(ROOT))
+    done = subprocess.run([sys.executable, "-c", "import ganzoo"], capture_output=True, text=True, env=env)
+    assert done.returncode != 0
+    assert "Set KERAS_BACKEND=tensorflow" in done.stderr

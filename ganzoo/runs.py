@@ -61,14 +61,14 @@ def prepare_run(run: RunFolder, preset_name: str, overrides: dict, resume=False,
         if name != preset_name:
             raise RunError(f"{run.root} holds a run of {name!r}, not {preset_name!r}; check --out.")
         return build_preset(name, deep_merge(saved, overrides))
-    if epoch is not None or run.model.exists():
-        if not overwrite:
-            raise RunError(
-                f"{run.root} already holds a run (last checkpoint after epoch {epoch}). Pass --resume "
-                "to continue it, --overwrite to delete it and start over, or --out for another folder."
-            )
-        run.clear()
-    return resolve_preset(preset_name, overrides)
+    if (epoch is not None or run.model.exists()) and not overwrite:
+        raise RunError(
+            f"{run.root} already holds a run (last checkpoint after epoch {epoch}). Pass --resume "
+            "to continue it, --overwrite to delete it and start over, or --out for another folder."
+        )
+    preset = resolve_preset(preset_name, overrides)
+    run.clear()  # also drops what a run stopped before its first checkpoint left behind
+    return preset
 
 
 def write_config(run: RunFolder, preset: Preset) -> None:

@@ -116,3 +116,15 @@ def test_another_keras_backend_is_refused_at_import():
     done = subprocess.run([sys.executable, "-c", "import ganzoo"], capture_output=True, text=True, env=env)
     assert done.returncode != 0
     assert "Set KERAS_BACKEND=tensorflow" in done.stderr
+
+
+def test_a_run_stopped_before_its_first_checkpoint_starts_clean(tmp_path):
+    run = tmp_path / "run"
+    (run / "logs" / "train").mkdir(parents=True)
+    (run / "logs" / "train" / "events.out.tfevents.stale").write_text("old")
+    (run / "samples").mkdir()
+    (run / "samples" / "epoch_0007.png").write_text("old")
+    assert train(run, "--epochs", "1") == 0
+    assert not (run / "samples" / "epoch_0007.png").exists()
+    assert not (run / "logs" / "train" / "events.out.tfevents.stale").exists()
+    assert (run / "samples" / "epoch_0001.png").exists()

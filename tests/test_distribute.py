@@ -1,4 +1,4 @@
-"""Losses are reduced against the global batch: one step on two replicas equals one step on one device."""
+"""tf.distribute: one step on two replicas equals one step on one device, and replicas draw their own latents."""
 import json
 import os
 import subprocess
@@ -38,7 +38,13 @@ strategy = tf.distribute.MirroredStrategy(["/cpu:0", "/cpu:1"])
 with strategy.scope():
     mirrored = build()
 mirrored_logs = mirrored.fit(batches, epochs=1, verbose=0).history
+with strategy.scope():
+    sampler = build()
+per_replica = strategy.run(tf.function(lambda: sampler.sample_latents(4)))
+first, second = (np.array(v) for v in per_replica.values)
 print(json.dumps({
+    "replica_latents_equal": bool(np.array_equal(first, second)),
+    "replica_latents_shape": list(first.shape),
     "replicas": strategy.num_replicas_in_sync,
     "difference": max(float(np.abs(np.array(a) - np.array(b)).max())
                       for a, b in zip(single.trainable_weights, mirrored.trainable_weights)),
@@ -56,5 +62,7 @@ def test_two_replicas_match_one_device():
     assert result["replicas"] == 2
     assert result["update"] > 1e-3, "the step did not move the weights, so the comparison proves nothing"
     assert result["difference"] < 1e-6 * max(1.0, result["update"]) + 1e-7
+    assert not result["replica_latents_equal"], "both replicas drew the same latents"
+    assert result["replica_latents_shape"] == [4, 16]
     for name in ("d_loss", "g_loss"):
         assert abs(result["single_logs"][name][0] - result["mirrored_logs"][name][0]) < 1e-5

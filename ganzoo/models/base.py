@@ -109,7 +109,13 @@ class BaseGAN(keras.Model):
         return real, labels
 
     def sample_latents(self, batch_size):
-        return keras.random.normal((batch_size, self.latent_dim), seed=self.seed_generator)
+        """Gaussian latents. Under tf.distribute a SeedGenerator gives every replica the same
+        numbers, so each replica takes its own slice of one draw for the global batch."""
+        replicas = tf.distribute.get_strategy().num_replicas_in_sync
+        if replicas == 1:
+            return keras.random.normal((batch_size, self.latent_dim), seed=self.seed_generator)
+        noise = keras.random.normal((replicas, batch_size, self.latent_dim), seed=self.seed_generator)
+        return tf.gather(noise, tf.distribute.get_replica_context().replica_id_in_sync_group)
 
     def generator_inputs(self, latents, labels):
         return latents

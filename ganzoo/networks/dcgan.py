@@ -6,7 +6,8 @@ from keras import layers
 
 
 def _upsampling_plan(data_shape) -> tuple[int, int]:
-    """Start size and number of 2x steps that reach the image size, e.g. 28 = 7 * 2**2."""
+    """Start size and number of 2x steps that reach the image size: halve while even and above 7,
+    e.g. 28 = 7 * 2**2, 32 = 4 * 2**3, 30 = 15 * 2."""
     height, width = data_shape[0], data_shape[1]
     if len(data_shape) != 3 or height != width:
         raise ValueError(f"DCGAN networks need square images (H, W, C); got data_shape {list(data_shape)}.")
@@ -15,8 +16,8 @@ def _upsampling_plan(data_shape) -> tuple[int, int]:
         start, steps = start // 2, steps + 1
     if steps == 0:
         raise ValueError(
-            f"DCGAN needs an image size of the form s * 2**k with s <= 7 and k >= 1 (8, 16, 28, 32, 64...); "
-            f"got {height}. Resize the data with data.image_size."
+            f"DCGAN needs an even image size above 7 (such as 8, 16, 28, 32 or 64); got {height}. "
+            "Resize the data with data.image_size."
         )
     return start, steps
 

@@ -15,7 +15,7 @@ setup(
     package_data={"ganzoo.zoo_configs": ["*.yaml"]},
     install_requires=[
         "tensorflow>=2.16",
-        "keras>=3.3",
+        "keras>=3.3,<4",
         "tensorflow-datasets>=4.9",
         "keras-tuner>=1.4",
         "tensorboard>=2.16",

@@ -52,7 +52,8 @@ class BackupAndRestore(keras.callbacks.BackupAndRestore):
     Each backup writes the weights (with both optimizers' state) to a new file, then
     atomically replaces `training_metadata.json`, which names that file and the epoch.
     The metadata is the commit point: weights and epoch counter always belong together,
-    and the previous weights file is kept until a newer one is committed.
+    and the previous weights file is kept until a newer one is committed. Unlike Keras'
+    default, the backup is kept when training ends, so a finished run can be extended.
     """
 
     METADATA = "training_metadata.json"

@@ -27,6 +27,8 @@ class RunError(RuntimeError):
 
 
 class RunFolder:
+    """The paths of one run folder (see the module docstring for the layout)."""
+
     def __init__(self, root):
         self.root = Path(root)
         self.config = self.root / "config.yaml"

@@ -42,9 +42,12 @@ with strategy.scope():
     sampler = build()
 per_replica = strategy.run(tf.function(lambda: sampler.sample_latents(4)))
 first, second = (np.array(v) for v in per_replica.values)
+with strategy.scope():
+    unseeded = sampler.generate(3)  # cross-replica context: plain sampling
 print(json.dumps({
     "replica_latents_equal": bool(np.array_equal(first, second)),
     "replica_latents_shape": list(first.shape),
+    "unseeded_shape": list(unseeded.shape),
     "replicas": strategy.num_replicas_in_sync,
     "difference": max(float(np.abs(np.array(a) - np.array(b)).max())
                       for a, b in zip(single.trainable_weights, mirrored.trainable_weights)),
@@ -64,5 +67,6 @@ def test_two_replicas_match_one_device():
     assert result["difference"] < 1e-6 * max(1.0, result["update"]) + 1e-7
     assert not result["replica_latents_equal"], "both replicas drew the same latents"
     assert result["replica_latents_shape"] == [4, 16]
+    assert result["unseeded_shape"] == [3, 2]
     for name in ("d_loss", "g_loss"):
         assert abs(result["single_logs"][name][0] - result["mirrored_logs"][name][0]) < 1e-5

@@ -111,11 +111,11 @@ class BaseGAN(keras.Model):
     def sample_latents(self, batch_size):
         """Gaussian latents. Under tf.distribute a SeedGenerator gives every replica the same
         numbers, so each replica takes its own slice of one draw for the global batch."""
-        replicas = tf.distribute.get_strategy().num_replicas_in_sync
-        if replicas == 1:
+        replica = tf.distribute.get_replica_context()  # None outside a replica, e.g. in `generate`
+        if replica is None or replica.num_replicas_in_sync == 1:
             return keras.random.normal((batch_size, self.latent_dim), seed=self.seed_generator)
-        noise = keras.random.normal((replicas, batch_size, self.latent_dim), seed=self.seed_generator)
-        return tf.gather(noise, tf.distribute.get_replica_context().replica_id_in_sync_group)
+        shape = (replica.num_replicas_in_sync, batch_size, self.latent_dim)
+        return tf.gather(keras.random.normal(shape, seed=self.seed_generator), replica.replica_id_in_sync_group)
 
     def generator_inputs(self, latents, labels):
         return latents

@@ -43,7 +43,7 @@ with strategy.scope():
 per_replica = strategy.run(tf.function(lambda: sampler.sample_latents(4)))
 first, second = (np.array(v) for v in per_replica.values)
 with strategy.scope():
-    unseeded = sampler.generate(3)  # cross-replica context: plain sampling
+    unseeded = ganzoo.load("gan-ring").generate(3)  # cross-replica context: plain sampling
 print(json.dumps({
     "replica_latents_equal": bool(np.array_equal(first, second)),
     "replica_latents_shape": list(first.shape),

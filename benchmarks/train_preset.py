@@ -20,7 +20,8 @@ from pathlib import Path
 import keras
 
 import ganzoo
-from ganzoo.runs import RunFolder, prepare_run, train_run
+from ganzoo.registry import resolve_preset
+from ganzoo.runs import train
 
 RESULTS = Path(__file__).resolve().parent / "results"
 
@@ -46,9 +47,8 @@ def main() -> None:
     timer = EpochTimer()
     start = time.perf_counter()
     with tempfile.TemporaryDirectory() as folder:
-        run = RunFolder(Path(folder) / args.preset)
-        preset = prepare_run(run, args.preset, overrides)
-        history = train_run(preset, run, verbose=0, extra_callbacks=[timer])
+        run, history = train(args.preset, Path(folder) / args.preset, overrides, verbose=0, extra_callbacks=[timer])
+        preset = resolve_preset(args.preset, overrides)
     total = time.perf_counter() - start
     steps_per_epoch = history.params["steps"]
     median_epoch = statistics.median(timer.durations)

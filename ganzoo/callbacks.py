@@ -1,11 +1,13 @@
-"""Callbacks shared by every variant: sample grids and crash-safe backups for resuming."""
+"""Callbacks shared by every variant: sample grids, evaluation, and crash-safe backups for resuming."""
 from __future__ import annotations
 
 import json
 import os
+import warnings
 from pathlib import Path
 
 import keras
+import numpy as np
 import tensorflow as tf
 
 from ganzoo.files import atomic_path, write_text_atomic
@@ -16,23 +18,27 @@ class SampleGrid(keras.callbacks.Callback):
     """Draw samples from one fixed latent batch after every `every` epochs.
 
     Writes `<out_dir>/epoch_0001.png`, ... and, with `log_dir`, the same picture to
-    TensorBoard under `samples`, so progress is comparable from epoch to epoch.
+    TensorBoard under `samples`, so progress is comparable from epoch to epoch. Each PNG
+    carries text chunks with the epoch, the latent seed and `provenance` (such as the
+    resolved config), so a picture can be traced back to what made it.
     """
 
-    def __init__(self, out_dir, n=64, seed=0, every=1, log_dir=None):
+    def __init__(self, out_dir, n=64, seed=0, every=1, log_dir=None, provenance=None):
         super().__init__()
         if n < 1 or every < 1:
             raise ValueError(f"SampleGrid needs n >= 1 and every >= 1, got n={n}, every={every}.")
         self.out_dir = Path(out_dir)
         self.n, self.seed, self.every = n, seed, every
         self.log_dir = log_dir
+        self.provenance = dict(provenance or {})
         self._writer = None
 
     def on_epoch_end(self, epoch, logs=None):
         if (epoch + 1) % self.every:
             return
         picture = samples_to_picture(self.model.generate(self.n, seed=self.seed))
-        save_png(picture, self.out_dir / f"epoch_{epoch + 1:04d}.png")
+        text = {**self.provenance, "ganzoo:epoch": str(epoch + 1), "ganzoo:latent_seed": str(self.seed)}
+        save_png(picture, self.out_dir / f"epoch_{epoch + 1:04d}.png", text=text)
         if self.log_dir is not None:
             if self._writer is None:
                 self._writer = tf.summary.create_file_writer(str(Path(self.log_dir) / "samples"))
@@ -46,14 +52,41 @@ class SampleGrid(keras.callbacks.Callback):
             self._writer = None
 
 
+class Evaluation(keras.callbacks.Callback):
+    """Compute metrics every `every` epochs and put them into the Keras `logs`.
+
+    Place it before TensorBoard, ModelCheckpoint(monitor="fid") or a keras-tuner objective
+    in the callback list so they see the values. The real data's features are computed
+    once and reused. Arguments after `every` are those of `ganzoo.metrics.Evaluator`.
+    """
+
+    def __init__(self, real_data, metrics=("fid",), every=1, n=2000, features="digits", **options):
+        super().__init__()
+        if every < 1:
+            raise ValueError(f"Evaluation needs every >= 1, got {every}.")
+        from ganzoo.metrics.evaluate import Evaluator  # metrics load extractors; only pay when used
+
+        self.every = every
+        self.evaluator = Evaluator(real_data, metrics=metrics, n=n, features=features, verbose=0, **options)
+
+    def on_epoch_end(self, epoch, logs=None):
+        if logs is not None and (epoch + 1) % self.every == 0:
+            logs.update(self.evaluator(self.model))
+
+
+class CheckpointError(RuntimeError):
+    """No readable checkpoint could be restored; the message names the files tried."""
+
+
 class BackupAndRestore(keras.callbacks.BackupAndRestore):
     """Keras' `BackupAndRestore` with writes that survive a kill at any moment.
 
-    Each backup writes the weights (with both optimizers' state) to a new file, then
-    atomically replaces `training_metadata.json`, which names that file and the epoch.
-    The metadata is the commit point: weights and epoch counter always belong together,
-    and the previous weights file is kept until a newer one is committed. Unlike Keras'
-    default, the backup is kept when training ends, so a finished run can be extended.
+    Each backup writes the weights (with both optimizers' state and the latent sampler's
+    state) to a new file, then atomically replaces `training_metadata.json`, which names
+    that file and the epoch. The metadata is the commit point: weights and epoch counter
+    always belong together. The previous weights file is kept until a newer one is
+    committed, and restoring falls back to it when the newest file is unreadable. Unlike
+    Keras' default, the backup is kept when training ends, so a finished run can be extended.
     """
 
     METADATA = "training_metadata.json"
@@ -63,21 +96,28 @@ class BackupAndRestore(keras.callbacks.BackupAndRestore):
 
     @classmethod
     def read_metadata(cls, backup_dir):
-        """The committed state in `backup_dir` ({'epoch', 'batch', 'weights'}), or None."""
+        """The committed state in `backup_dir` ({'epoch', 'batch', 'weights', 'previous'}), or None."""
         path = Path(backup_dir) / cls.METADATA
         if not path.exists():
             return None
-        return json.loads(path.read_text(encoding="utf-8"))
+        try:
+            return json.loads(path.read_text(encoding="utf-8"))
+        except (ValueError, OSError) as error:
+            raise CheckpointError(
+                f"{path} is unreadable ({error}). Delete the folder {backup_dir} to start over."
+            ) from None
 
     def _save_model(self):
         backup_dir = Path(self.backup_dir)
         name = f"epoch{self._current_epoch:05d}-batch{self._last_batch_seen:06d}.weights.h5"
         with atomic_path(backup_dir / name) as temporary:
             self.model.save_weights(str(temporary), overwrite=True)
-        state = {"epoch": self._current_epoch, "batch": self._last_batch_seen, "weights": name}
         previous = self.read_metadata(backup_dir)
+        state = {"epoch": self._current_epoch, "batch": self._last_batch_seen, "weights": name}
+        if previous is not None and previous["weights"] != name:
+            state["previous"] = {key: previous[key] for key in ("epoch", "batch", "weights")}
         write_text_atomic(backup_dir / self.METADATA, json.dumps(state))
-        keep = {name, previous and previous.get("weights")}
+        keep = {name, state.get("previous", {}).get("weights")}
         for stale in backup_dir.glob("*.weights.h5"):
             if stale.name not in keep:
                 os.remove(stale)
@@ -86,5 +126,67 @@ class BackupAndRestore(keras.callbacks.BackupAndRestore):
         state = self.read_metadata(self.backup_dir)
         if state is None:
             return
-        self.model.load_weights(str(Path(self.backup_dir) / state["weights"]))
-        self.model._initial_epoch = state["epoch"]
+        tried = []
+        for candidate in (state, state.get("previous")):
+            if candidate is None:
+                continue
+            path = Path(self.backup_dir) / candidate["weights"]
+            try:
+                self.model.load_weights(str(path))
+            except Exception as error:  # h5py and Keras raise assorted types for damaged files
+                tried.append(f"{path.name} ({type(error).__name__}: {error})")
+                continue
+            if tried:
+                warnings.warn(f"Checkpoint {tried[0]} is unreadable; resumed from {path.name} instead.")
+            self.model._initial_epoch = candidate["epoch"]
+            return
+        raise CheckpointError(f"No readable checkpoint in {self.backup_dir}: tried {'; '.join(tried)}.")
+
+
+class TrainingDiverged(RuntimeError):
+    """A loss or weight became NaN or infinite; the message names where and the last good checkpoint."""
+
+
+class DivergenceGuard(keras.callbacks.Callback):
+    """Stop at the first non-finite loss (checked every step) or weight (checked every epoch).
+
+    It raises instead of setting `stop_training` like Keras' `TerminateOnNaN`, so no later
+    callback in the epoch gets to save the diverged model: put it first in the list, and the
+    last good checkpoint in `backup_dir` stays as it was.
+    """
+
+    def __init__(self, backup_dir=None):
+        super().__init__()
+        self.backup_dir = backup_dir
+        self._epoch = 0
+
+    def on_epoch_begin(self, epoch, logs=None):
+        self._epoch = epoch
+
+    def _stop(self, what: str):
+        step = int(self.model.g_optimizer.iterations) if hasattr(self.model, "g_optimizer") else None
+        where = f"epoch {self._epoch + 1}" + (f", generator step {step}" if step is not None else "")
+        state = BackupAndRestore.read_metadata(self.backup_dir) if self.backup_dir else None
+        if state is None:
+            advice = "No checkpoint had been written yet."
+        else:
+            advice = (
+                f"The last good checkpoint (after epoch {state['epoch']}) in {self.backup_dir} is untouched: "
+                "resume from it with a lower learning rate (ganzoo train ... --resume "
+                "--set train.g_optimizer.learning_rate=... --set train.d_optimizer.learning_rate=...)."
+            )
+        raise TrainingDiverged(f"Training diverged at {where}: {what}. {advice}")
+
+    def _check_logs(self, logs):
+        for name, value in (logs or {}).items():
+            if not np.isfinite(value):
+                self._stop(f"{name} = {value}")
+
+    def on_train_batch_end(self, batch, logs=None):
+        self._check_logs(logs)
+
+    def on_epoch_end(self, epoch, logs=None):
+        self._check_logs(logs)
+        for variable in self.model.weights:
+            if not np.all(np.isfinite(keras.ops.convert_to_numpy(variable))):
+                self._stop(f"weight {variable.path} is not finite")

@@ -1,14 +1,17 @@
-"""The `ganzoo` command: list presets, train one, draw samples from a trained run."""
+"""The `ganzoo` command: list presets, train one, draw samples from a trained run, evaluate it."""
 from __future__ import annotations
 
 import argparse
+import json
 import sys
 from pathlib import Path
 
-from ganzoo.config import deep_merge, parse_assignment
+from ganzoo.config import deep_merge, parse_assignment, read_yaml
+from ganzoo.files import write_text_atomic
 from ganzoo.images import samples_to_picture, save_png
 from ganzoo.registry import list_models, resolve_preset
-from ganzoo.runs import RunError, RunFolder, load_run_model, prepare_run, train_run
+from ganzoo.callbacks import CheckpointError, TrainingDiverged
+from ganzoo.runs import RunError, load_run_model, train
 
 EXAMPLES = """examples:
   ganzoo list
@@ -16,6 +19,7 @@ EXAMPLES = """examples:
   ganzoo train dcgan-mnist --resume --epochs 30  # continue the same run for more epochs
   ganzoo train gan-ring --set model.latent_dim=8 --set train.batch_size=128
   ganzoo sample runs/dcgan-mnist -n 64 --seed 0 -o grid.png
+  ganzoo eval runs/dcgan-mnist --metrics fid,kid,pr -n 5000
 """
 
 
@@ -28,44 +32,65 @@ def build_parser() -> argparse.ArgumentParser:
     )
     commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
 
-    listing = commands.add_parser("list", help="show every preset with a one-line description")
-    listing.set_defaults(handler=run_list)
+    listing_parser = commands.add_parser("list", help="show every preset with a one-line description")
+    listing_parser.set_defaults(handler=run_list)
 
-    train = commands.add_parser(
+    train_parser = commands.add_parser(
         "train",
         help="train a preset; writes samples, TensorBoard logs and checkpoints each epoch",
         description="Train a preset. Each epoch writes a sample grid, TensorBoard logs and a checkpoint "
         "into the run folder, so an interrupted run can continue with --resume.",
     )
-    train.add_argument("preset", help="preset name, see `ganzoo list`")
-    train.add_argument("--out", help="run folder (default: runs/<preset>)")
-    train.add_argument("--epochs", type=int, help="total number of epochs (overrides train.epochs)")
-    train.add_argument("--batch-size", type=int, help="examples per step (overrides train.batch_size)")
-    train.add_argument("--seed", type=int, help="random seed for weights, data order and latents")
-    train.add_argument(
+    train_parser.add_argument("preset", help="preset name, see `ganzoo list`")
+    train_parser.add_argument("--out", help="run folder (default: runs/<preset>)")
+    train_parser.add_argument("--epochs", type=int, help="total number of epochs (overrides train.epochs)")
+    train_parser.add_argument("--batch-size", type=int, help="examples per step (overrides train.batch_size)")
+    train_parser.add_argument("--seed", type=int, help="random seed for weights, data order and latents")
+    train_parser.add_argument(
         "--set",
         action="append",
         default=[],
         metavar="KEY=VALUE",
         help="override any preset value, e.g. --set model.latent_dim=64 (repeatable; values are YAML)",
     )
-    train.add_argument("--sample-every", type=int, default=1, metavar="N", help="write a grid every N epochs")
-    mode = train.add_mutually_exclusive_group()
-    mode.add_argument("--resume", action="store_true", help="continue the run in the folder from its last checkpoint")
-    mode.add_argument("--overwrite", action="store_true", help="delete an existing run in the folder and start over")
-    train.set_defaults(handler=run_train)
+    train_parser.add_argument("--sample-every", type=int, default=1, metavar="N", help="write a grid every N epochs")
+    train_parser.add_argument(
+        "--deterministic",
+        action="store_true",
+        help="make TensorFlow ops deterministic: same --seed, same weights (a little slower)",
+    )
+    mode_parser = train_parser.add_mutually_exclusive_group()
+    mode_parser.add_argument("--resume", action="store_true", help="continue the run in the folder from its last checkpoint")
+    mode_parser.add_argument("--overwrite", action="store_true", help="delete an existing run in the folder and start over")
+    train_parser.set_defaults(handler=run_train)
 
-    sample = commands.add_parser(
+    sample_parser = commands.add_parser(
         "sample",
         help="draw a grid of samples from a trained run",
         description="Write a PNG grid drawn from a run folder's saved model (or a .keras file). "
         "The same --seed always gives the same picture.",
     )
-    sample.add_argument("run", help="run folder (holding model.keras) or a .keras file")
-    sample.add_argument("-n", "--num", type=int, default=64, help="number of samples (default 64)")
-    sample.add_argument("--seed", type=int, default=0, help="latent seed (default 0)")
-    sample.add_argument("-o", "--output", help="PNG to write (default: <run>/sample_seed<SEED>.png)")
-    sample.set_defaults(handler=run_sample)
+    sample_parser.add_argument("run", help="run folder (holding model.keras) or a .keras file")
+    sample_parser.add_argument("-n", "--num", type=int, default=64, help="number of samples (default 64)")
+    sample_parser.add_argument("--seed", type=int, default=0, help="latent seed (default 0)")
+    sample_parser.add_argument("-o", "--output", help="PNG to write (default: <run>/sample_seed<SEED>.png)")
+    sample_parser.set_defaults(handler=run_sample)
+
+    evaluate_parser = commands.add_parser(
+        "eval",
+        help="score a trained run with FID, KID, IS, precision/recall...",
+        description="Draw samples from a run folder's saved model (or a .keras file), compare them with "
+        "real data, print a table and write JSON. Metrics: fid, kid, pr (precision/recall), dc "
+        "(density/coverage), is (Inception Score), modes (2-D mixtures), stacked (stacked MNIST).",
+    )
+    evaluate_parser.add_argument("run", help="run folder (holding model.keras) or a .keras file")
+    evaluate_parser.add_argument("--metrics", default="fid,kid,pr", help="comma-separated metric names (default fid,kid,pr)")
+    evaluate_parser.add_argument("--data", help="real data source (default: the run's data.source)")
+    evaluate_parser.add_argument("-n", "--num", type=int, default=5000, help="samples per side (default 5000)")
+    evaluate_parser.add_argument("--features", default="digits", help="feature extractor: digits or inception (default digits)")
+    evaluate_parser.add_argument("--seed", type=int, default=0, help="latent and subset seed (default 0)")
+    evaluate_parser.add_argument("-o", "--output", help="JSON to write (default: <run>/eval.json)")
+    evaluate_parser.set_defaults(handler=run_eval)
     return parser
 
 
@@ -90,9 +115,15 @@ def _train_overrides(args) -> dict:
 def run_train(args) -> int:
     if args.sample_every < 1:
         raise ValueError(f"--sample-every must be at least 1, got {args.sample_every}.")
-    run = RunFolder(args.out or Path("runs") / args.preset)
-    preset = prepare_run(run, args.preset, _train_overrides(args), resume=args.resume, overwrite=args.overwrite)
-    train_run(preset, run, sample_every=args.sample_every)
+    run, _ = train(
+        args.preset,
+        args.out or Path("runs") / args.preset,
+        _train_overrides(args),
+        resume=args.resume,
+        overwrite=args.overwrite,
+        sample_every=args.sample_every,
+        deterministic=args.deterministic,
+    )
     print(f"Run saved in {run.root}: samples/, logs/ (tensorboard --logdir {run.logs}), model.keras")
     return 0
 
@@ -108,13 +139,40 @@ def run_sample(args) -> int:
     return 0
 
 
+def run_eval(args) -> int:
+    from ganzoo.metrics.evaluate import evaluate
+
+    run = Path(args.run)
+    folder = run if run.is_dir() else run.parent
+    source = args.data
+    if source is None:
+        config = folder / "config.yaml"
+        if not config.is_file():
+            raise ValueError(f"No --data given and no config.yaml in {folder} to read the data source from.")
+        source = read_yaml(config)["data"]["source"]
+    model = load_run_model(run)
+    metrics = [name.strip() for name in args.metrics.split(",") if name.strip()]
+    results = evaluate(model, source, metrics=metrics, n=args.num, features=args.features, seed=args.seed)
+    width = max(map(len, results))
+    for name, value in results.items():
+        print(f"{name:<{width}}  {value:.6g}")
+    output = Path(args.output) if args.output else folder / "eval.json"
+    record = {"run": str(run), "data": source, "n": args.num, "features": args.features, "seed": args.seed}
+    write_text_atomic(output, json.dumps({**record, "metrics": results}, indent=2) + "\n")
+    print(f"Wrote {output}")
+    return 0
+
+
 def main(argv=None) -> int:
     args = build_parser().parse_args(argv)
     try:
         return args.handler(args)
-    except (RunError, ValueError) as error:  # ConfigError and DataError are ValueErrors
+    except (RunError, CheckpointError, ValueError) as error:  # ConfigError and DataError are ValueErrors
         print(f"ganzoo: error: {error}", file=sys.stderr)
         return 2
+    except TrainingDiverged as error:
+        print(f"ganzoo: training stopped: {error}", file=sys.stderr)
+        return 3
 
 
 if __name__ == "__main__":

@@ -5,6 +5,7 @@ import math
 
 import numpy as np
 from PIL import Image, ImageDraw
+from PIL.PngImagePlugin import PngInfo
 
 from ganzoo.files import atomic_path
 
@@ -58,8 +59,11 @@ def samples_to_picture(samples: np.ndarray) -> np.ndarray:
     raise ValueError(f"Cannot draw samples of shape {samples.shape}; expected NHWC images or (n, 2) points.")
 
 
-def save_png(picture: np.ndarray, path) -> None:
-    """Write a uint8 (H, W, C) picture as PNG, atomically."""
+def save_png(picture: np.ndarray, path, text: dict | None = None) -> None:
+    """Write a uint8 (H, W, C) picture as PNG, atomically, with optional text chunks."""
     image = Image.fromarray(picture[..., 0] if picture.shape[-1] == 1 else picture)
+    info = PngInfo()
+    for key, value in (text or {}).items():
+        info.add_text(key, value)
     with atomic_path(path) as temporary:
-        image.save(temporary, format="PNG")
+        image.save(temporary, format="PNG", pnginfo=info)

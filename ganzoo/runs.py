@@ -8,14 +8,18 @@
 """
 from __future__ import annotations
 
+import contextlib
+import fcntl
+import os
 import shutil
 from pathlib import Path
 
 import keras
+import tensorflow as tf
 import yaml
 
-from ganzoo.callbacks import BackupAndRestore, SampleGrid
-from ganzoo.data import preset_dataset
+from ganzoo.callbacks import BackupAndRestore, DivergenceGuard, SampleGrid
+from ganzoo.data import preset_epochs
 from ganzoo.config import Preset, build_preset, deep_merge, read_yaml
 from ganzoo.files import write_text_atomic
 from ganzoo.models import build_model
@@ -73,28 +77,83 @@ def prepare_run(run: RunFolder, preset_name: str, overrides: dict, resume=False,
     return preset
 
 
-def write_config(run: RunFolder, preset: Preset) -> None:
+def write_config(run: RunFolder, preset: Preset) -> str:
+    """Write the resolved preset beside the checkpoints; returns the YAML text."""
+    text = yaml.safe_dump(preset.to_dict(), sort_keys=False)
     try:
         run.root.mkdir(parents=True, exist_ok=True)
-        write_text_atomic(run.config, yaml.safe_dump(preset.to_dict(), sort_keys=False))
+        write_text_atomic(run.config, text)
     except OSError as error:
         raise RunError(f"Cannot write to the run folder {run.root}: {error.strerror or error}.") from None
+    return text
 
 
-def train_run(preset: Preset, run: RunFolder, verbose="auto", sample_every=1, extra_callbacks=()):
-    """Train `preset` into `run`, resuming from its backup when one exists; returns the History."""
+@contextlib.contextmanager
+def run_lock(run: RunFolder):
+    """Hold an exclusive lock on the run folder, so two processes never write the same run.
+
+    The operating system drops the lock when its process ends, however it ends.
+    """
+    try:
+        run.root.mkdir(parents=True, exist_ok=True)
+        handle = open(run.root / ".lock", "a+")
+    except OSError as error:
+        raise RunError(f"Cannot write to the run folder {run.root}: {error.strerror or error}.") from None
+    with handle:
+        try:
+            fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            handle.seek(0)
+            owner = handle.read().strip() or "unknown"
+            raise RunError(
+                f"Another ganzoo process (pid {owner}) is training in {run.root}. Wait for it to finish, "
+                "stop it, or train into another folder with --out."
+            ) from None
+        handle.seek(0)
+        handle.truncate()
+        handle.write(str(os.getpid()))
+        handle.flush()
+        yield
+
+
+def train_run(preset: Preset, run: RunFolder, verbose="auto", sample_every=1, extra_callbacks=(),
+              deterministic=False):
+    """Train `preset` into `run`, continuing from its backup when one exists; returns the History.
+
+    Data order depends only on the seed and the epoch, so a run resumed at epoch k sees the
+    batches an uninterrupted run would. With `deterministic`, TensorFlow ops are made
+    deterministic too, and two runs with the same seed give identical weights.
+    """
+    if deterministic:
+        tf.config.experimental.enable_op_determinism()
     keras.utils.set_random_seed(preset.train.seed)
+    first_epoch = run.committed_epoch() or 0
+    if first_epoch >= preset.train.epochs:
+        raise RunError(
+            f"{run.root} is already trained for {first_epoch} epochs; pass a larger --epochs to train further."
+        )
     model = build_model(preset)
-    dataset = preset_dataset(preset)
-    write_config(run, preset)
+    dataset, steps_per_epoch = preset_epochs(preset, first_epoch)
+    config_text = write_config(run, preset)
     callbacks = [
-        SampleGrid(run.samples, seed=preset.train.seed, every=sample_every, log_dir=run.logs),
+        DivergenceGuard(run.backup),  # first: it must stop a diverged epoch before anything saves it
+        SampleGrid(run.samples, seed=preset.train.seed, every=sample_every, log_dir=run.logs,
+                   provenance={"ganzoo:config": config_text}),
         keras.callbacks.TensorBoard(str(run.logs)),
         keras.callbacks.ModelCheckpoint(str(run.model)),
         *extra_callbacks,
         BackupAndRestore(str(run.backup)),  # last: a committed backup implies the files above exist
     ]
-    return model.fit(dataset, epochs=preset.train.epochs, callbacks=callbacks, verbose=verbose)
+    return model.fit(dataset, epochs=preset.train.epochs, steps_per_epoch=steps_per_epoch,
+                     callbacks=callbacks, verbose=verbose)
+
+
+def train(preset_name: str, out, overrides=None, resume=False, overwrite=False, **options):
+    """Start, continue or restart a run of `preset_name` in folder `out`, holding its lock throughout."""
+    run = RunFolder(out)
+    with run_lock(run):
+        preset = prepare_run(run, preset_name, overrides or {}, resume=resume, overwrite=overwrite)
+        return run, train_run(preset, run, **options)
 
 
 def load_run_model(path):

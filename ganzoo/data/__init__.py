@@ -5,6 +5,7 @@ folder of images.
 """
 from __future__ import annotations
 
+import functools
 from pathlib import Path
 
 import numpy as np
@@ -20,8 +21,10 @@ __all__ = [
     "list_sources",
     "load",
     "load_arrays",
+    "load_epochs",
     "mixture_modes",
     "preset_dataset",
+    "preset_epochs",
     "sample_mixture",
     "to_float_images",
 ]
@@ -86,6 +89,25 @@ def _tfds_dataset(name, labels, image_size, limit, data_dir, download):
     return dataset.map(prepare, num_parallel_calls=tf.data.AUTOTUNE)
 
 
+def _examples(source, labels, image_size, limit, seed, data_dir, download) -> tuple[tf.data.Dataset, int]:
+    """Unbatched examples of a source and how many there are."""
+    if source.startswith("tfds:"):
+        examples = _tfds_dataset(source[5:], labels, image_size, limit, data_dir, download)
+        return examples, int(examples.cardinality())  # negative when tfds cannot tell
+    arrays = load_arrays(source, labels=labels, image_size=image_size, limit=limit, seed=seed)
+    return tf.data.Dataset.from_tensor_slices(arrays), len(arrays[0] if labels else arrays)
+
+
+def _check_batch_size(batch_size, size, source):
+    if batch_size < 1:
+        raise DataError(f"batch_size must be a positive integer, got {batch_size}.")
+    if 0 <= size < batch_size:
+        raise DataError(
+            f"batch_size {batch_size} is larger than the {size} examples in {source!r}; "
+            "lower the batch size or use more data."
+        )
+
+
 def load(
     source: str,
     batch_size: int = 64,
@@ -107,28 +129,50 @@ def load(
         data_dir, download: tensorflow-datasets options; offline, prepare the set elsewhere first.
         drop_remainder: drop the last partial batch so every step sees `batch_size` examples.
     """
-    if batch_size < 1:
-        raise DataError(f"batch_size must be a positive integer, got {batch_size}.")
-    if source.startswith("tfds:"):
-        dataset = _tfds_dataset(source[5:], labels, image_size, limit, data_dir, download)
-        size = None
-    else:
-        arrays = load_arrays(source, labels=labels, image_size=image_size, limit=limit, seed=seed)
-        size = len(arrays[0] if labels else arrays)
-        if drop_remainder and batch_size > size:
-            raise DataError(
-                f"batch_size {batch_size} is larger than the {size} examples in {source!r}; "
-                "lower the batch size or use more data."
-            )
-        dataset = tf.data.Dataset.from_tensor_slices(arrays)
+    examples, size = _examples(source, labels, image_size, limit, seed, data_dir, download)
+    _check_batch_size(batch_size, size if drop_remainder else -1, source)
     if shuffle:
-        dataset = dataset.shuffle(size or 10_000, seed=seed, reshuffle_each_iteration=True)
-    return dataset.batch(batch_size, drop_remainder=drop_remainder).prefetch(tf.data.AUTOTUNE)
+        examples = examples.shuffle(size if size > 0 else 10_000, seed=seed, reshuffle_each_iteration=True)
+    return examples.batch(batch_size, drop_remainder=drop_remainder).prefetch(tf.data.AUTOTUNE)
 
 
-def preset_dataset(preset, **options) -> tf.data.Dataset:
-    """The training data a preset names, batched with its batch size; `options` override `load`'s."""
-    settings = dict(
+def load_epochs(
+    source: str,
+    first_epoch: int,
+    epochs: int,
+    batch_size: int = 64,
+    labels: bool = False,
+    seed: int = 0,
+    image_size: int | None = None,
+    limit: int | None = None,
+    data_dir: str | None = None,
+    download: bool = False,
+) -> tuple[tf.data.Dataset, int]:
+    """Batches for epochs `first_epoch`..`epochs - 1` and the number of steps per epoch.
+
+    Each epoch is shuffled with a seed derived from (`seed`, epoch), so a run resumed at
+    epoch k sees exactly the batches an uninterrupted run would have seen from epoch k on.
+    Pass the step count to `fit(steps_per_epoch=...)`.
+    """
+    if not 0 <= first_epoch < epochs:
+        raise DataError(f"Need 0 <= first_epoch < epochs, got first_epoch={first_epoch}, epochs={epochs}.")
+    examples, size = _examples(source, labels, image_size, limit, seed, data_dir, download)
+    if size < 0:
+        raise DataError(f"Cannot count the examples of {source!r}; use ganzoo.data.load instead.")
+    _check_batch_size(batch_size, size, source)
+
+    def epoch_batches(epoch):
+        order = examples.shuffle(size, seed=seed * 1_000_003 + epoch, reshuffle_each_iteration=False)
+        return order.batch(batch_size, drop_remainder=True)
+
+    batches = functools.reduce(
+        tf.data.Dataset.concatenate, (epoch_batches(epoch) for epoch in range(first_epoch, epochs))
+    )
+    return batches.prefetch(tf.data.AUTOTUNE), size // batch_size
+
+
+def _preset_settings(preset) -> dict:
+    return dict(
         batch_size=preset.train.batch_size,
         labels=preset.data.labels,
         seed=preset.train.seed,
@@ -136,5 +180,13 @@ def preset_dataset(preset, **options) -> tf.data.Dataset:
         limit=preset.data.limit,
         data_dir=preset.data.data_dir,
     )
-    settings.update(options)
-    return load(preset.data.source, **settings)
+
+
+def preset_dataset(preset, **options) -> tf.data.Dataset:
+    """The training data a preset names, batched with its batch size; `options` override `load`'s."""
+    return load(preset.data.source, **{**_preset_settings(preset), **options})
+
+
+def preset_epochs(preset, first_epoch: int) -> tuple[tf.data.Dataset, int]:
+    """`load_epochs` for a preset: its remaining epochs from `first_epoch`, and steps per epoch."""
+    return load_epochs(preset.data.source, first_epoch, preset.train.epochs, **_preset_settings(preset))

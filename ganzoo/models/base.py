@@ -40,6 +40,8 @@ class BaseGAN(keras.Model):
         self.d_steps = int(d_steps)
         self.seed = seed
         self.seed_generator = keras.random.SeedGenerator(seed)
+        # Tracked as a model variable so checkpoints save it and a resumed run draws the same latents.
+        self.seed_state = self.seed_generator.state
         self.trackers = {
             name: keras.metrics.Mean(name=name) for name in ("d_loss", "g_loss", "d_real", "d_fake")
         }

@@ -12,7 +12,7 @@ setup(
     python_requires=">=3.10",
     packages=find_packages(include=["ganzoo", "ganzoo.*"]) + ["ganzoo.zoo_configs"],
     package_dir={"ganzoo.zoo_configs": "zoo_configs"},
-    package_data={"ganzoo.zoo_configs": ["*.yaml"]},
+    package_data={"ganzoo.zoo_configs": ["*.yaml"], "ganzoo.metrics": ["weights/*.weights.h5"]},
     install_requires=[
         "tensorflow>=2.16",
         "keras>=3.3,<4",
@@ -24,6 +24,7 @@ setup(
         "scipy>=1.10",
         "mlxtend>=0.23",
         "scikit-learn>=1.2",
+        "threadpoolctl>=3",
         "importlib_resources",  # tensorflow-datasets imports it when it downloads
     ],
     extras_require={

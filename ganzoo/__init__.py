@@ -24,7 +24,7 @@ import keras  # noqa: E402
 
 _require_tensorflow_backend(keras.backend.backend())
 
-from ganzoo import callbacks, data, losses, runs  # noqa: E402
+from ganzoo import callbacks, data, losses, metrics, runs  # noqa: E402
 from ganzoo.config import ConfigError  # noqa: E402
 from ganzoo.models import BaseGAN, GAN, build_model  # noqa: E402
 from ganzoo.registry import list_models, register_model, resolve_preset  # noqa: E402
@@ -56,6 +56,7 @@ __all__ = [
     "list_models",
     "load",
     "losses",
+    "metrics",
     "runs",
     "register_model",
     "resolve_preset",

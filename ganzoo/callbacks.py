@@ -12,6 +12,7 @@ import tensorflow as tf
 
 from ganzoo.files import atomic_path, write_text_atomic
 from ganzoo.images import samples_to_picture, save_png
+from ganzoo.metrics.evaluate import Evaluator
 
 
 class SampleGrid(keras.callbacks.Callback):
@@ -64,8 +65,6 @@ class Evaluation(keras.callbacks.Callback):
         super().__init__()
         if every < 1:
             raise ValueError(f"Evaluation needs every >= 1, got {every}.")
-        from ganzoo.metrics.evaluate import Evaluator  # metrics load extractors; only pay when used
-
         self.every = every
         self.evaluator = Evaluator(real_data, metrics=metrics, n=n, features=features, verbose=0, **options)
 

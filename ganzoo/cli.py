@@ -9,6 +9,7 @@ from pathlib import Path
 from ganzoo.config import deep_merge, parse_assignment, read_yaml
 from ganzoo.files import write_text_atomic
 from ganzoo.images import samples_to_picture, save_png
+from ganzoo.metrics import METRICS, evaluate
 from ganzoo.registry import list_models, resolve_preset
 from ganzoo.callbacks import CheckpointError, TrainingDiverged
 from ganzoo.runs import RunError, load_run_model, train
@@ -80,8 +81,8 @@ def build_parser() -> argparse.ArgumentParser:
         "eval",
         help="score a trained run with FID, KID, IS, precision/recall...",
         description="Draw samples from a run folder's saved model (or a .keras file), compare them with "
-        "real data, print a table and write JSON. Metrics: fid, kid, pr (precision/recall), dc "
-        "(density/coverage), is (Inception Score), modes (2-D mixtures), stacked (stacked MNIST).",
+        "real data, print a table and write JSON. Metrics: " + ", ".join(METRICS) + " (pr: precision and "
+        "recall, dc: density and coverage, is: Inception Score, modes: 2-D mixtures, stacked: stacked MNIST).",
     )
     evaluate_parser.add_argument("run", help="run folder (holding model.keras) or a .keras file")
     evaluate_parser.add_argument("--metrics", default="fid,kid,pr", help="comma-separated metric names (default fid,kid,pr)")
@@ -140,8 +141,6 @@ def run_sample(args) -> int:
 
 
 def run_eval(args) -> int:
-    from ganzoo.metrics.evaluate import evaluate
-
     run = Path(args.run)
     folder = run if run.is_dir() else run.parent
     source = args.data

@@ -38,3 +38,7 @@ def test_wheel_declares_the_console_script(wheel):
 def test_wheel_contains_the_package_modules(wheel):
     names = set(wheel.namelist())
     assert {"ganzoo/__init__.py", "ganzoo/models/base.py", "ganzoo/data/__init__.py", "ganzoo/cli.py"} <= names
+
+
+def test_wheel_contains_the_digits_classifier_weights(wheel):
+    assert "ganzoo/metrics/weights/digits_classifier.weights.h5" in set(wheel.namelist())

@@ -1,7 +1,7 @@
 """Training data as one tf.data pipeline: float32 NHWC in [-1, 1], shuffled, batched, prefetched.
 
-`load(source)` accepts a built-in name (mnist-5k, digits, ring, grid), `tfds:<name>`, or a
-folder of images.
+`load(source)` accepts a built-in name (mnist-5k, digits, stacked-mnist, ring, grid),
+`tfds:<name>`, or a folder of images.
 """
 from __future__ import annotations
 
@@ -123,7 +123,7 @@ def load(
     """Batched, prefetched `tf.data.Dataset` of float32 samples (with int32 labels if `labels`).
 
     Args:
-        source: `mnist-5k`, `digits`, `ring`, `grid`, `tfds:<name>` or a folder of images.
+        source: `mnist-5k`, `digits`, `stacked-mnist`, `ring`, `grid`, `tfds:<name>` or a folder of images.
         image_size: resize images to this square size (anti-aliased).
         limit: use a seeded random subset of this many examples (for mixtures: draw this many).
         data_dir, download: tensorflow-datasets options; offline, prepare the set elsewhere first.

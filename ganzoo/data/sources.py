@@ -11,6 +11,7 @@ import numpy as np
 
 from ganzoo.data.checks import DataError
 from ganzoo.data.mixtures import DEFAULT_SIZE, sample_mixture
+from ganzoo.data.stacked import stacked_mnist
 
 IMAGE_SUFFIXES = {".png", ".jpg", ".jpeg", ".bmp", ".gif", ".webp", ".tif", ".tiff"}
 
@@ -45,6 +46,7 @@ BUILTIN_SOURCES = {
     "digits": sklearn_digits,
     "ring": mixture("ring"),
     "grid": mixture("grid"),
+    "stacked-mnist": stacked_mnist,
 }
 
 

@@ -1,0 +1,40 @@
+"""Metrics that tell whether a GAN trained, as pure functions on features, plus `evaluate`.
+
+    scores = ganzoo.metrics.evaluate(model, "mnist-5k", metrics=["fid", "kid", "pr"], n=5000)
+
+Features come from an extractor: `digits` (a small classifier shipped with ganzoo),
+`inception` (Keras' InceptionV3; its weights must already be on disk), or any Keras model.
+"""
+from ganzoo.metrics.checks import MetricInputError
+from ganzoo.metrics.evaluate import METRICS, Evaluator, evaluate
+from ganzoo.metrics.extractors import FeatureExtractor, get_extractor
+from ganzoo.metrics.fid import frechet_distance, frechet_distance_from_statistics, gaussian_statistics
+from ganzoo.metrics.inception_score import inception_score
+from ganzoo.metrics.kid import kernel_inception_distance
+from ganzoo.metrics.modes import mode_coverage, mode_histogram_kl
+from ganzoo.metrics.neighbours import nearest_neighbours, neighbour_grid
+from ganzoo.metrics.prdc import density_coverage, knn_radii, prdc, precision_recall
+from ganzoo.metrics.stacked import stacked_mnist_modes
+
+__all__ = [
+    "METRICS",
+    "Evaluator",
+    "FeatureExtractor",
+    "MetricInputError",
+    "density_coverage",
+    "evaluate",
+    "frechet_distance",
+    "frechet_distance_from_statistics",
+    "gaussian_statistics",
+    "get_extractor",
+    "inception_score",
+    "kernel_inception_distance",
+    "knn_radii",
+    "mode_coverage",
+    "mode_histogram_kl",
+    "nearest_neighbours",
+    "neighbour_grid",
+    "prdc",
+    "precision_recall",
+    "stacked_mnist_modes",
+]

@@ -1,0 +1,131 @@
+"""One entry point for evaluation: samples in, a dict of metric values out.
+
+`Evaluator` holds the real data's features once and scores any number of models or
+sample sets against them, which is what the evaluation callback needs; `evaluate` is
+the one-shot form.
+"""
+from __future__ import annotations
+
+import numpy as np
+import tensorflow as tf
+
+from ganzoo.metrics.checks import MetricInputError
+from ganzoo.metrics.extractors import get_extractor
+from ganzoo.metrics.fid import frechet_distance
+from ganzoo.metrics.inception_score import inception_score
+from ganzoo.metrics.kid import kernel_inception_distance
+from ganzoo.metrics.modes import mode_coverage
+from ganzoo.metrics.prdc import density_coverage, precision_recall
+from ganzoo.metrics.stacked import stacked_mnist_modes
+
+FEATURE_METRICS = ("fid", "kid", "pr", "dc")
+METRICS = FEATURE_METRICS + ("is", "modes", "stacked")
+MIXTURES = ("ring", "grid")
+
+
+def _take(data, n: int) -> np.ndarray:
+    """The first `n` samples of an array or a (batched) tf.data.Dataset, as float32 NumPy."""
+    if isinstance(data, tf.data.Dataset):
+        chunks, count = [], 0
+        for batch in data:
+            batch = batch[0] if isinstance(batch, (tuple, list)) else batch
+            chunks.append(np.asarray(batch))
+            count += len(chunks[-1])
+            if count >= n:
+                break
+        if not chunks:
+            raise MetricInputError("The real data set is empty.")
+        data = np.concatenate(chunks)
+    return np.asarray(data, dtype="float32")[:n]
+
+
+class Evaluator:
+    """Scores samples against real data with the chosen metrics; real features are cached.
+
+    Args:
+        real_data: a data source name (`mnist-5k`, `ring`...), an array, or a tf.data.Dataset.
+        metrics: names from `METRICS`: fid, kid, pr (precision/recall), dc (density/coverage),
+            is (Inception Score), modes (2-D mixture mode coverage), stacked (stacked-MNIST modes).
+        n: samples drawn from a model and taken from the real data.
+        features: extractor name (`digits`, `inception`) or a Keras model; 2-D points are used as
+            they are.
+        mixture: `ring` or `grid` for the `modes` metric (taken from `real_data` when it names one).
+    """
+
+    def __init__(self, real_data, metrics=("fid", "kid", "pr"), n=5000, features="digits", mixture=None,
+                 seed=0, verbose=1):
+        unknown = [m for m in metrics if m not in METRICS]
+        if unknown:
+            raise ValueError(f"Unknown metric(s) {unknown}; choose from {', '.join(METRICS)}.")
+        if n < 2:
+            raise ValueError(f"n must be at least 2, got {n}.")
+        self.metrics, self.n, self.seed, self.verbose = tuple(metrics), int(n), seed, verbose
+        self.mixture = mixture or (real_data if isinstance(real_data, str) and real_data in MIXTURES else None)
+        if "modes" in self.metrics and self.mixture is None:
+            raise ValueError("The `modes` metric needs mixture='ring' or 'grid' (or real_data='ring'/'grid').")
+        self._features_spec = features
+        self._extractor = None
+        self._real_data = real_data
+        self._real_features = None
+
+    # -------------------------------------------------------------- features
+
+    def _needs(self, names) -> bool:
+        return any(m in self.metrics for m in names)
+
+    def extractor(self):
+        if self._extractor is None:
+            self._extractor = get_extractor(self._features_spec, verbose=self.verbose)
+        return self._extractor
+
+    def features(self, samples: np.ndarray) -> np.ndarray:
+        """Points are their own features; images go through the extractor."""
+        if samples.ndim == 2:
+            return samples.astype("float64")
+        return self.extractor().features(samples)
+
+    def real_features(self) -> np.ndarray:
+        if self._real_features is None:
+            real = self._real_data
+            if isinstance(real, str):
+                from ganzoo.data import load_arrays
+
+                real = load_arrays(real, limit=self.n, seed=self.seed)
+            self._real_features = self.features(_take(real, self.n))
+        return self._real_features
+
+    # -------------------------------------------------------------- scoring
+
+    def samples_from(self, model_or_samples) -> np.ndarray:
+        if hasattr(model_or_samples, "generate"):
+            return model_or_samples.generate(self.n, seed=self.seed)
+        return np.asarray(model_or_samples, dtype="float32")
+
+    def __call__(self, model_or_samples) -> dict:
+        samples = self.samples_from(model_or_samples)
+        results: dict = {}
+        if self._needs(FEATURE_METRICS):
+            real, fake = self.real_features(), self.features(samples)
+            if "fid" in self.metrics:
+                results["fid"] = frechet_distance(real, fake)
+            if "kid" in self.metrics:
+                results["kid"], results["kid_std"] = kernel_inception_distance(real, fake, seed=self.seed)
+            if "pr" in self.metrics:
+                results.update(precision_recall(real, fake))
+            if "dc" in self.metrics:
+                results.update(density_coverage(real, fake))
+        if "is" in self.metrics:
+            results["is"], results["is_std"] = inception_score(self.extractor().probabilities(samples))
+        if "modes" in self.metrics:
+            from ganzoo.data import mixture_modes
+
+            means, std = mixture_modes(self.mixture)
+            results.update(mode_coverage(samples, means, std))
+        if "stacked" in self.metrics:
+            results.update(stacked_mnist_modes(samples, verbose=self.verbose))
+        return {key: float(value) for key, value in results.items()}
+
+
+def evaluate(model_or_samples, real_data, metrics=("fid", "kid", "pr"), n=5000, features="digits", **options):
+    """Score a model (it draws `n` samples with a fixed seed) or an array of samples; returns a dict."""
+    return Evaluator(real_data, metrics=metrics, n=n, features=features, **options)(model_or_samples)

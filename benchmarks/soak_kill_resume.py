@@ -1,7 +1,7 @@
 """Soak test: train with SIGKILLs at random moments (some timed to land mid-checkpoint-write),
 resume after each, and check that a readable checkpoint exists after every kill.
 
-    python benchmarks/soak_kill_resume.py [--preset dcgan-digits] [--epochs 30] [--kills 20]
+    python benchmarks/soak_kill_resume.py [--preset dcgan-digits] [--epochs 60] [--kills 30]
 
 Prints a table and writes benchmarks/results/soak_kill_resume.json.
 """
@@ -58,8 +58,8 @@ def wait_for_write(backup: Path, process, seconds: float) -> bool:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--preset", default="dcgan-digits")
-    parser.add_argument("--epochs", type=int, default=30)
-    parser.add_argument("--kills", type=int, default=20)
+    parser.add_argument("--epochs", type=int, default=60)
+    parser.add_argument("--kills", type=int, default=30)
     parser.add_argument("--seed", type=int, default=0)
     args = parser.parse_args()
 

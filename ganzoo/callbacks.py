@@ -85,7 +85,8 @@ class BackupAndRestore(keras.callbacks.BackupAndRestore):
     that file and the epoch. The metadata is the commit point: weights and epoch counter
     always belong together. The previous weights file is kept until a newer one is
     committed, and restoring falls back to it when the newest file is unreadable. Unlike
-    Keras' default, the backup is kept when training ends, so a finished run can be extended.
+    Keras' default, the backup is kept when training ends, so a finished run can be extended,
+    and with an integer `save_freq` every epoch end is backed up too.
     """
 
     METADATA = "training_metadata.json"
@@ -105,6 +106,12 @@ class BackupAndRestore(keras.callbacks.BackupAndRestore):
             raise CheckpointError(
                 f"{path} is unreadable ({error}). Delete the folder {backup_dir} to start over."
             ) from None
+
+    def on_epoch_end(self, epoch, logs=None):
+        super().on_epoch_end(epoch, logs)
+        if self.save_freq != "epoch":  # step-level backups come on top of, not instead of, epoch ends
+            self._batches_seen_since_last_saving = 0
+            self._save_model()
 
     def _save_model(self):
         backup_dir = Path(self.backup_dir)

@@ -56,6 +56,12 @@ def build_parser() -> argparse.ArgumentParser:
     )
     train_parser.add_argument("--sample-every", type=int, default=1, metavar="N", help="write a grid every N epochs")
     train_parser.add_argument(
+        "--checkpoint-every",
+        type=int,
+        metavar="STEPS",
+        help="also checkpoint every STEPS steps, for long epochs (default: once per epoch)",
+    )
+    train_parser.add_argument(
         "--deterministic",
         action="store_true",
         help="make TensorFlow ops deterministic: same --seed, same weights (a little slower)",
@@ -124,6 +130,7 @@ def run_train(args) -> int:
         overwrite=args.overwrite,
         sample_every=args.sample_every,
         deterministic=args.deterministic,
+        checkpoint_every=args.checkpoint_every,
     )
     print(f"Run saved in {run.root}: samples/, logs/ (tensorboard --logdir {run.logs}), model.keras")
     return 0

@@ -117,13 +117,18 @@ def run_lock(run: RunFolder):
 
 
 def train_run(preset: Preset, run: RunFolder, verbose="auto", sample_every=1, extra_callbacks=(),
-              deterministic=False):
+              deterministic=False, checkpoint_every=None):
     """Train `preset` into `run`, continuing from its backup when one exists; returns the History.
 
     Data order depends only on the seed and the epoch, so a run resumed at epoch k sees the
     batches an uninterrupted run would. With `deterministic`, TensorFlow ops are made
     deterministic too, and two runs with the same seed give identical weights.
+    `checkpoint_every` adds a backup every N steps for long epochs; a run resumed from such a
+    mid-epoch backup keeps its weights and step counter but replays that epoch's data from
+    its start (Keras' BackupAndRestore semantics), so it is not bit-identical.
     """
+    if checkpoint_every is not None and checkpoint_every < 1:
+        raise RunError(f"checkpoint_every must be a positive number of steps, got {checkpoint_every}.")
     if deterministic:
         tf.config.experimental.enable_op_determinism()
     keras.utils.set_random_seed(preset.train.seed)
@@ -142,7 +147,8 @@ def train_run(preset: Preset, run: RunFolder, verbose="auto", sample_every=1, ex
         keras.callbacks.TensorBoard(str(run.logs)),
         keras.callbacks.ModelCheckpoint(str(run.model)),
         *extra_callbacks,
-        BackupAndRestore(str(run.backup)),  # last: a committed backup implies the files above exist
+        # Last: a committed backup implies the files above exist.
+        BackupAndRestore(str(run.backup), save_freq=checkpoint_every or "epoch"),
     ]
     return model.fit(dataset, epochs=preset.train.epochs, steps_per_epoch=steps_per_epoch,
                      callbacks=callbacks, verbose=verbose)

@@ -51,6 +51,8 @@ def test_mistyped_network_option_is_refused():
         ({"train": {"batch_size": 0}}, r"train.batch_size must be positive"),
         ({"train": {"epochs": -1}}, r"train.epochs must be positive"),
         ({"model": {"d_steps": 0}}, r"model.d_steps must be positive"),
+        ({"model": {"latent_dim": 0}}, r"model.latent_dim must be positive"),
+        ({"data": {"limit": -5}}, r"data.limit must be positive"),
         ({"model": {"generator": {"units": "wide"}}}, r"model.generator.units must be a list"),
         ({"model": {"loss": "hinged"}}, r"Unknown model.loss 'hinged'.*non_saturating"),
         ({"model": {"arch": "nope"}}, r"Unknown model.arch 'nope'.*gan"),

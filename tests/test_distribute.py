@@ -18,6 +18,8 @@ from ganzoo.models import GAN
 
 class LatentsAsLabels(GAN):
     # Each example carries its own latent, so splitting the batch across replicas cannot change it.
+    uses_labels = True
+
     def generator_inputs(self, latents, labels):
         return labels
 

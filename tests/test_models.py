@@ -92,3 +92,22 @@ def test_minimax_loss_is_selected_by_name():
     assert model.loss_name == "minimax"
     logs = model.fit(ganzoo.data.load("ring", batch_size=64, limit=128), epochs=1, verbose=0).history
     assert logs["g_loss"][0] < 0  # log(1 - D(G(z))) is negative
+
+
+def test_labels_where_none_are_expected_and_single_example_batches(digits_model):
+    images = np.zeros((8, 16, 16, 1), "float32")
+    with pytest.raises(DataError, match="unconditional but the data yields labels"):
+        digits_model.fit(images, np.zeros(8, "int32"), epochs=1, verbose=0)
+    labelled = tf.data.Dataset.from_tensor_slices((images, np.zeros(8, "int32"))).batch(4)
+    with pytest.raises(DataError, match="unconditional but the data yields labels"):
+        digits_model.fit(labelled, epochs=1, verbose=0)
+    with pytest.raises(DataError, match="single example"):
+        digits_model.fit(images[:1], epochs=1, verbose=0)
+
+
+def test_conditional_models_refuse_unlabelled_data(digits_model):
+    conditional = type("Conditional", (GAN,), {"uses_labels": True})(
+        digits_model.generator, digits_model.discriminator, latent_dim=digits_model.latent_dim
+    )
+    with pytest.raises(DataError, match="conditional and needs \\(samples, labels\\)"):
+        conditional.fit(np.zeros((8, 16, 16, 1), "float32"), epochs=1, verbose=0)

@@ -1,5 +1,5 @@
 """Training never loses more than the work since the last checkpoint, and says clearly what happened."""
-import json
+import errno
 import os
 import signal
 import subprocess
@@ -88,6 +88,16 @@ def test_unwritable_run_folder_names_the_path(tmp_path, capsys):
         locked.chmod(0o700)
 
 
+def test_full_disk_names_the_run_folder(tmp_path, capsys, monkeypatch):
+    def full_disk(path, text):
+        raise OSError(errno.ENOSPC, "No space left on device")
+
+    monkeypatch.setattr(ganzoo.runs, "write_text_atomic", full_disk)
+    assert train(tmp_path / "run", "--epochs", "1") == 2
+    err = capsys.readouterr().err
+    assert str(tmp_path / "run") in err and "No space left on device" in err
+
+
 def test_finished_run_asks_for_more_epochs(tmp_path, capsys):
     assert train(tmp_path / "run", "--epochs", "1") == 0
     assert train(tmp_path / "run", "--epochs", "1", "--resume") == 2
@@ -172,3 +182,11 @@ def test_sigkill_at_random_moments_then_resume_matches_an_uninterrupted_run(tmp_
     if committed() < epochs:
         subprocess.run([*command, "--out", str(run), "--resume"], check=True, env=env, capture_output=True)
     assert_same(saved_weights(tmp_path / "whole"), saved_weights(run))
+
+
+def test_step_level_checkpoints_from_the_cli(tmp_path, capsys):
+    run = tmp_path / "run"
+    assert train(run, "--epochs", "1", "--checkpoint-every", "3") == 0
+    assert BackupAndRestore.read_metadata(run / "backup")["epoch"] == 1
+    assert train(tmp_path / "other", "--epochs", "1", "--checkpoint-every", "0") == 2
+    assert "checkpoint_every must be a positive number of steps" in capsys.readouterr().err

@@ -30,28 +30,44 @@ def check_image_values(images: np.ndarray, where: str = "data") -> None:
         )
 
 
-def _first_batch(data):
+def _first_batch(data, labels=None):
+    """(samples, labels or None) of the first batch a data set yields, or of arrays given to fit."""
     if isinstance(data, tf.data.Dataset):
         for element in data.take(1):
-            return element[0] if isinstance(element, (tuple, list)) else element
+            if isinstance(element, (tuple, list)):
+                return element[0], (element[1] if len(element) > 1 else None)
+            return element, None
         raise DataError("The training data set is empty: it yielded no batch.")
     if isinstance(data, (tuple, list)):
-        data = data[0]
-    return data
+        return data[0], (data[1] if len(data) > 1 else labels)
+    return data, labels
 
 
-def check_training_data(data, sample_shape) -> None:
-    """Check that batches match the generator's output shape (and, for images, dtype and range)."""
+def check_training_data(data, sample_shape, labels=None, uses_labels=False) -> None:
+    """Check batches against the model before training: shape, labels, size, and for images dtype and range."""
     if data is None:
         return
-    batch = np.asarray(_first_batch(data))
+    batch, batch_labels = _first_batch(data, labels)
+    batch = np.asarray(batch)
     if batch.shape[0] == 0:
         raise DataError("The training data is empty: it holds no examples.")
+    if batch.shape[0] == 1:
+        raise DataError(
+            "The training batches hold a single example; GAN losses and batch normalisation need at least 2. "
+            "Use more data or a larger batch size."
+        )
     expected = tuple(sample_shape)
     if tuple(batch.shape[1:]) != expected:
         raise DataError(
             f"The data's samples have shape {tuple(batch.shape[1:])} but the model generates {expected}. "
             "Set model.data_shape to match the data, or resize the data (data.image_size)."
+        )
+    if uses_labels and batch_labels is None:
+        raise DataError("This model is conditional and needs (samples, labels) batches; load the data with labels=True.")
+    if not uses_labels and batch_labels is not None:
+        raise DataError(
+            "This model is unconditional but the data yields labels too; load the data with labels=False "
+            "or pass only the samples."
         )
     if len(expected) == 3:
         check_image_values(batch, "training data")

@@ -30,6 +30,8 @@ class BaseGAN(keras.Model):
         seed: seed of the latent sampler used during training.
     """
 
+    uses_labels = False  # conditional variants set True: their batches must carry labels
+
     def __init__(self, generator, discriminator, latent_dim, d_steps=1, seed=None, **kwargs):
         super().__init__(**kwargs)
         if int(d_steps) < 1:
@@ -138,7 +140,7 @@ class BaseGAN(keras.Model):
 
     def fit(self, x=None, y=None, **kwargs):
         """`keras.Model.fit`, after checking that the data matches the generator's output."""
-        check_training_data(x, self.generator.output_shape[1:])
+        check_training_data(x, self.generator.output_shape[1:], y, self.uses_labels)
         if isinstance(x, tf.data.Dataset):
             kwargs.setdefault("shuffle", False)  # a Dataset shuffles itself; avoids Keras' warning
         return super().fit(x, y, **kwargs)

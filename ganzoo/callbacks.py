@@ -83,20 +83,23 @@ class BackupAndRestore(keras.callbacks.BackupAndRestore):
     Each backup writes the weights (with both optimizers' state and the latent sampler's
     state) to a new file, then atomically replaces `training_metadata.json`, which names
     that file and the epoch. The metadata is the commit point: weights and epoch counter
-    always belong together. The previous weights file is kept until a newer one is
-    committed, and restoring falls back to it when the newest file is unreadable. Unlike
-    Keras' default, the backup is kept when training ends, so a finished run can be extended,
-    and with an integer `save_freq` every epoch end is backed up too.
+    always belong together. The `keep` newest committed backups stay on disk (older ones
+    are pruned), and restoring falls back to an older one when the newest is unreadable.
+    Unlike Keras' default, the backup is kept when training ends, so a finished run can be
+    extended, and with an integer `save_freq` every epoch end is backed up too.
     """
 
     METADATA = "training_metadata.json"
 
-    def __init__(self, backup_dir, save_freq="epoch", delete_checkpoint=False):
+    def __init__(self, backup_dir, save_freq="epoch", delete_checkpoint=False, keep=2):
         super().__init__(backup_dir, save_freq=save_freq, delete_checkpoint=delete_checkpoint)
+        if keep < 1:
+            raise ValueError(f"keep must be at least 1 checkpoint, got {keep}.")
+        self.keep = keep
 
     @classmethod
     def read_metadata(cls, backup_dir):
-        """The committed state in `backup_dir` ({'epoch', 'batch', 'weights', 'previous'}), or None."""
+        """The committed state in `backup_dir` ({'epoch', 'batch', 'weights', 'older'}), or None."""
         path = Path(backup_dir) / cls.METADATA
         if not path.exists():
             return None
@@ -106,6 +109,14 @@ class BackupAndRestore(keras.callbacks.BackupAndRestore):
             raise CheckpointError(
                 f"{path} is unreadable ({error}). Delete the folder {backup_dir} to start over."
             ) from None
+
+    @staticmethod
+    def _entries(state):
+        """Committed backups in `state`, newest first."""
+        if state is None:
+            return []
+        newest = {key: state[key] for key in ("epoch", "batch", "weights")}
+        return [newest] + state.get("older", [])
 
     def on_epoch_end(self, epoch, logs=None):
         super().on_epoch_end(epoch, logs)
@@ -118,25 +129,19 @@ class BackupAndRestore(keras.callbacks.BackupAndRestore):
         name = f"epoch{self._current_epoch:05d}-batch{self._last_batch_seen:06d}.weights.h5"
         with atomic_path(backup_dir / name) as temporary:
             self.model.save_weights(str(temporary), overwrite=True)
-        previous = self.read_metadata(backup_dir)
-        state = {"epoch": self._current_epoch, "batch": self._last_batch_seen, "weights": name}
-        if previous is not None and previous["weights"] != name:
-            state["previous"] = {key: previous[key] for key in ("epoch", "batch", "weights")}
+        older = [e for e in self._entries(self.read_metadata(backup_dir)) if e["weights"] != name]
+        state = {"epoch": self._current_epoch, "batch": self._last_batch_seen, "weights": name,
+                 "older": older[: self.keep - 1]}  # fmt: skip
         write_text_atomic(backup_dir / self.METADATA, json.dumps(state))
-        keep = {name, state.get("previous", {}).get("weights")}
+        kept = {entry["weights"] for entry in self._entries(state)}
         for stale in backup_dir.glob("*.weights.h5"):
-            if stale.name not in keep:
+            if stale.name not in kept:
                 os.remove(stale)
 
     def _load_model(self):
-        state = self.read_metadata(self.backup_dir)
-        if state is None:
-            return
         tried = []
-        for candidate in (state, state.get("previous")):
-            if candidate is None:
-                continue
-            path = Path(self.backup_dir) / candidate["weights"]
+        for entry in self._entries(self.read_metadata(self.backup_dir)):
+            path = Path(self.backup_dir) / entry["weights"]
             try:
                 self.model.load_weights(str(path))
             except Exception as error:  # h5py and Keras raise assorted types for damaged files
@@ -144,9 +149,10 @@ class BackupAndRestore(keras.callbacks.BackupAndRestore):
                 continue
             if tried:
                 warnings.warn(f"Checkpoint {tried[0]} is unreadable; resumed from {path.name} instead.")
-            self.model._initial_epoch = candidate["epoch"]
+            self.model._initial_epoch = entry["epoch"]
             return
-        raise CheckpointError(f"No readable checkpoint in {self.backup_dir}: tried {'; '.join(tried)}.")
+        if tried:
+            raise CheckpointError(f"No readable checkpoint in {self.backup_dir}: tried {'; '.join(tried)}.")
 
 
 class TrainingDiverged(RuntimeError):

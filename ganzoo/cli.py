@@ -62,6 +62,13 @@ def build_parser() -> argparse.ArgumentParser:
         help="also checkpoint every STEPS steps, for long epochs (default: once per epoch)",
     )
     train_parser.add_argument(
+        "--keep-checkpoints",
+        type=int,
+        default=2,
+        metavar="N",
+        help="how many of the newest checkpoints to keep for falling back (default 2)",
+    )
+    train_parser.add_argument(
         "--deterministic",
         action="store_true",
         help="make TensorFlow ops deterministic: same --seed, same weights (a little slower)",
@@ -131,6 +138,7 @@ def run_train(args) -> int:
         sample_every=args.sample_every,
         deterministic=args.deterministic,
         checkpoint_every=args.checkpoint_every,
+        keep_checkpoints=args.keep_checkpoints,
     )
     print(f"Run saved in {run.root}: samples/, logs/ (tensorboard --logdir {run.logs}), model.keras")
     return 0

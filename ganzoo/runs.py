@@ -117,7 +117,7 @@ def run_lock(run: RunFolder):
 
 
 def train_run(preset: Preset, run: RunFolder, verbose="auto", sample_every=1, extra_callbacks=(),
-              deterministic=False, checkpoint_every=None):
+              deterministic=False, checkpoint_every=None, keep_checkpoints=2):
     """Train `preset` into `run`, continuing from its backup when one exists; returns the History.
 
     Data order depends only on the seed and the epoch, so a run resumed at epoch k sees the
@@ -126,9 +126,12 @@ def train_run(preset: Preset, run: RunFolder, verbose="auto", sample_every=1, ex
     `checkpoint_every` adds a backup every N steps for long epochs; a run resumed from such a
     mid-epoch backup keeps its weights and step counter but replays that epoch's data from
     its start (Keras' BackupAndRestore semantics), so it is not bit-identical.
+    `keep_checkpoints` newest backups stay on disk to fall back on.
     """
     if checkpoint_every is not None and checkpoint_every < 1:
         raise RunError(f"checkpoint_every must be a positive number of steps, got {checkpoint_every}.")
+    if keep_checkpoints < 1:
+        raise RunError(f"keep_checkpoints must be at least 1, got {keep_checkpoints}.")
     if deterministic:
         tf.config.experimental.enable_op_determinism()
     keras.utils.set_random_seed(preset.train.seed)
@@ -148,7 +151,7 @@ def train_run(preset: Preset, run: RunFolder, verbose="auto", sample_every=1, ex
         keras.callbacks.ModelCheckpoint(str(run.model)),
         *extra_callbacks,
         # Last: a committed backup implies the files above exist.
-        BackupAndRestore(str(run.backup), save_freq=checkpoint_every or "epoch"),
+        BackupAndRestore(str(run.backup), save_freq=checkpoint_every or "epoch", keep=keep_checkpoints),
     ]
     return model.fit(dataset, epochs=preset.train.epochs, steps_per_epoch=steps_per_epoch,
                      callbacks=callbacks, verbose=verbose)

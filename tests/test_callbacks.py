@@ -136,3 +136,13 @@ def test_step_level_backups_keep_the_work_of_a_long_epoch(tmp_path):
     fresh.fit(small_data(), epochs=2, callbacks=[BackupAndRestore(backup, save_freq=3), snapshot], verbose=0)
     assert snapshot.g_step == 7  # the step counter continues from step 7, not from the epoch start
     assert int(fresh.g_optimizer.iterations) == 7 + 4
+
+
+def test_the_number_of_kept_backups_is_configurable(tmp_path):
+    backup = tmp_path / "backup"
+    small_model().fit(small_data(), epochs=4, callbacks=[BackupAndRestore(backup, keep=3)], verbose=0)
+    names = sorted(p.name for p in backup.glob("*.weights.h5"))
+    assert names == [f"epoch0000{e}-batch000000.weights.h5" for e in (2, 3, 4)]
+    assert [e["epoch"] for e in BackupAndRestore.read_metadata(backup)["older"]] == [3, 2]
+    with pytest.raises(ValueError, match="keep must be at least 1"):
+        BackupAndRestore(backup, keep=0)

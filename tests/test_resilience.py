@@ -144,7 +144,7 @@ def test_corrupted_newest_checkpoint_falls_back_to_the_previous_one(tmp_path):
     run = tmp_path / "run"
     assert train(run, "--epochs", "2") == 0
     state = BackupAndRestore.read_metadata(run / "backup")
-    assert state["previous"]["epoch"] == 1
+    assert state["older"][0]["epoch"] == 1
     newest = run / "backup" / state["weights"]
     newest.write_bytes(newest.read_bytes()[:1000])  # truncated, as by a full disk
     with pytest.warns(UserWarning, match="unreadable; resumed from epoch00001"):
@@ -190,3 +190,18 @@ def test_step_level_checkpoints_from_the_cli(tmp_path, capsys):
     assert BackupAndRestore.read_metadata(run / "backup")["epoch"] == 1
     assert train(tmp_path / "other", "--epochs", "1", "--checkpoint-every", "0") == 2
     assert "checkpoint_every must be a positive number of steps" in capsys.readouterr().err
+
+
+def test_keep_checkpoints_from_the_cli(tmp_path):
+    run = tmp_path / "run"
+    assert train(run, "--epochs", "3", "--keep-checkpoints", "1") == 0
+    assert [p.name for p in (run / "backup").glob("*.weights.h5")] == ["epoch00003-batch000000.weights.h5"]
+
+
+def test_a_damaged_model_file_gives_a_clear_error(tmp_path, capsys):
+    run = tmp_path / "run"
+    assert train(run, "--epochs", "1") == 0
+    model_file = run / "model.keras"
+    model_file.write_bytes(model_file.read_bytes()[:500])
+    assert main(["sample", str(run)]) == 2
+    assert f"Cannot load {model_file}" in capsys.readouterr().err

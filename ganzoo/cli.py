@@ -98,10 +98,14 @@ def build_parser() -> argparse.ArgumentParser:
         "recall, dc: density and coverage, is: Inception Score, modes: 2-D mixtures, stacked: stacked MNIST).",
     )
     evaluate_parser.add_argument("run", help="run folder (holding model.keras) or a .keras file")
-    evaluate_parser.add_argument("--metrics", default="fid,kid,pr", help="comma-separated metric names (default fid,kid,pr)")
+    evaluate_parser.add_argument(
+        "--metrics", default="fid,kid,pr", help="comma-separated metric names (default fid,kid,pr)"
+    )
     evaluate_parser.add_argument("--data", help="real data source (default: the run's data.source)")
     evaluate_parser.add_argument("-n", "--num", type=int, default=5000, help="samples per side (default 5000)")
-    evaluate_parser.add_argument("--features", default="digits", help="feature extractor: digits or inception (default digits)")
+    evaluate_parser.add_argument(
+        "--features", default="digits", help="feature extractor: digits or inception (default digits)"
+    )
     evaluate_parser.add_argument("--seed", type=int, default=0, help="latent and subset seed (default 0)")
     evaluate_parser.add_argument("-o", "--output", help="JSON to write (default: <run>/eval.json)")
     evaluate_parser.set_defaults(handler=run_eval)
@@ -181,7 +185,8 @@ def main(argv=None) -> int:
     args = build_parser().parse_args(argv)
     try:
         return args.handler(args)
-    except (RunError, CheckpointError, ValueError) as error:  # ConfigError and DataError are ValueErrors
+    # ConfigError and DataError are ValueErrors; FileNotFoundError names missing weights or data.
+    except (RunError, CheckpointError, ValueError, FileNotFoundError) as error:
         print(f"ganzoo: error: {error}", file=sys.stderr)
         return 2
     except TrainingDiverged as error:

@@ -90,7 +90,7 @@ def test_nearest_neighbours_find_memorised_copies(mnist):
     assert picture.shape == (3 * 30 + 2, 3 * 30 + 2, 1)
 
 
-def test_cli_eval_prints_a_table_and_writes_json(tmp_path, capsys):
+def test_cli_eval_prints_a_table_and_writes_json(tmp_path, capsys, monkeypatch):
     run = tmp_path / "run"
     tiny = ["--set", "data.limit=64", "--batch-size", "32", "--set", "model.generator.base_filters=4",
             "--set", "model.discriminator.base_filters=4"]  # fmt: skip
@@ -104,3 +104,6 @@ def test_cli_eval_prints_a_table_and_writes_json(tmp_path, capsys):
     assert set(record["metrics"]) == {"fid", "precision", "recall"}
     assert main(["eval", str(run), "--metrics", "nope"]) == 2
     assert "Unknown metric" in capsys.readouterr().err
+    monkeypatch.setenv("KERAS_HOME", str(tmp_path / "empty-keras-home"))
+    assert main(["eval", str(run), "--features", "inception", "-n", "10"]) == 2
+    assert "inception_v3_weights_tf_dim_ordering_tf_kernels_notop.h5 is missing" in capsys.readouterr().err

@@ -4,7 +4,6 @@ import os
 import shutil
 import subprocess
 import sys
-from pathlib import Path
 
 import numpy as np
 import pytest
@@ -12,19 +11,7 @@ from PIL import Image
 
 import ganzoo
 from ganzoo.cli import main
-
-ROOT = Path(__file__).resolve().parents[1]
-
-TINY = [
-    "--batch-size", "16",
-    "--set", "data.limit=64",
-    "--set", "model.generator.base_filters=4",
-    "--set", "model.discriminator.base_filters=4",
-]  # fmt: skip
-
-
-def train(run, *extra):
-    return main(["train", "dcgan-digits", "--out", str(run), *TINY, *extra])
+from tiny_runs import ROOT, tiny_args, train
 
 
 def pixels(path):
@@ -95,7 +82,7 @@ def test_bad_preset_and_bad_override_give_one_line_errors(tmp_path, capsys):
 
 def test_data_that_does_not_match_the_model_fails_before_training(tmp_path, capsys):
     run = tmp_path / "run"
-    assert main(["train", "dcgan-digits", "--out", str(run), "--set", "data.image_size=8", *TINY]) == 2
+    assert main(["train", "dcgan-digits", "--out", str(run), "--set", "data.image_size=8", *tiny_args()]) == 2
     assert "(8, 8, 1) but the model generates (16, 16, 1)" in capsys.readouterr().err
     assert not (run / "model.keras").exists()
 

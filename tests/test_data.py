@@ -297,7 +297,7 @@ def test_empty_training_dataset_is_rejected():
 
 
 def test_training_data_checks_pass_on_loaded_data_and_catch_bad_ranges():
-    check_training_data(ganzoo.data.load("digits", batch_size=8, labels=True), (8, 8, 1))
+    check_training_data(ganzoo.data.load("digits", batch_size=8, labels=True), (8, 8, 1), uses_labels=True)
     check_training_data(ganzoo.data.load("ring", batch_size=8, limit=64), (2,))
     raw = tf.data.Dataset.from_tensor_slices(np.full((8, 8, 8, 1), 255.0, "float32")).batch(4)
     with pytest.raises(DataError, match="outside"):

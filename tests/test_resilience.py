@@ -17,18 +17,12 @@ import ganzoo
 from ganzoo.callbacks import BackupAndRestore, DivergenceGuard, TrainingDiverged
 from ganzoo.cli import main
 from ganzoo.runs import RunFolder, run_lock
-
-ROOT = Path(__file__).resolve().parents[1]
-TINY = [
-    "--batch-size", "16",
-    "--set", "data.limit=128",
-    "--set", "model.generator.base_filters=4",
-    "--set", "model.discriminator.base_filters=4",
-]  # fmt: skip
+from tiny_runs import ROOT, tiny_args
+from tiny_runs import train as tiny_train
 
 
 def train(run, *extra):
-    return main(["train", "dcgan-digits", "--out", str(run), *TINY, *extra])
+    return tiny_train(run, *extra, limit=128)  # 8 steps per epoch
 
 
 def saved_weights(run):
@@ -154,7 +148,7 @@ def test_corrupted_newest_checkpoint_falls_back_to_the_previous_one(tmp_path):
 
 def test_sigkill_at_random_moments_then_resume_matches_an_uninterrupted_run(tmp_path):
     epochs = 6
-    command = [sys.executable, "-m", "ganzoo.cli", "train", "dcgan-digits", *TINY, "--epochs", str(epochs), "--deterministic"]
+    command = [sys.executable, "-m", "ganzoo.cli", "train", "dcgan-digits", *tiny_args(128), "--epochs", str(epochs), "--deterministic"]
     env = dict(os.environ, PYTHONPATH=os.pathsep.join(filter(None, [str(ROOT), os.environ.get("PYTHONPATH")])))
     subprocess.run([*command, "--out", str(tmp_path / "whole")], check=True, env=env, capture_output=True)
 

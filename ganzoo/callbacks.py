@@ -190,8 +190,10 @@ class DivergenceGuard(keras.callbacks.Callback):
         raise TrainingDiverged(f"Training diverged at {where}: {what}. {advice}")
 
     def _check_logs(self, logs):
+        """Only the model's own training figures: evaluation metrics may be NaN legitimately."""
+        tracked = {metric.name for metric in self.model.metrics}
         for name, value in (logs or {}).items():
-            if not np.isfinite(value):
+            if name in tracked and not np.isfinite(value):
                 self._stop(f"{name} = {value}")
 
     def on_train_batch_end(self, batch, logs=None):

@@ -127,6 +127,18 @@ def test_divergence_stops_training_and_keeps_the_last_good_checkpoint(tmp_path):
     assert values and all(np.all(np.isfinite(v)) for v in values if np.issubdtype(np.asarray(v).dtype, np.floating))
 
 
+def test_a_nan_evaluation_metric_is_not_divergence():
+    model = ganzoo.load("gan-ring", model={"generator": {"units": [8]}, "discriminator": {"units": [8]}})
+
+    class NanMetric(keras.callbacks.Callback):
+        def on_epoch_end(self, epoch, logs=None):
+            logs["reverse_kl"] = float("nan")  # e.g. mode coverage when no sample is near a mode
+
+    data = ganzoo.data.load("ring", batch_size=32, limit=64)
+    history = model.fit(data, epochs=2, callbacks=[NanMetric(), DivergenceGuard()], verbose=0)
+    assert len(history.history["g_loss"]) == 2
+
+
 def test_divergence_is_reported_by_the_cli(tmp_path, capsys):
     code = train(tmp_path / "run", "--epochs", "2", "--set", "train.d_optimizer.learning_rate=1e30",
                  "--set", "train.g_optimizer.learning_rate=1e30")  # fmt: skip

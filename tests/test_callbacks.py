@@ -8,6 +8,7 @@ from PIL import Image
 
 import ganzoo
 from ganzoo.callbacks import BackupAndRestore, SampleGrid
+from tiny_runs import AtStep
 
 SMALL = {"model": {"generator": {"base_filters": 4}, "discriminator": {"base_filters": 4}}}
 
@@ -110,24 +111,16 @@ def test_model_save_is_atomic(tmp_path, monkeypatch):
     assert sorted(p.name for p in tmp_path.iterdir()) == ["model.keras"]
 
 
-class InterruptAtStep(keras.callbacks.Callback):
-    """Simulates a crash after a given number of steps."""
-
-    def __init__(self, steps):
-        super().__init__()
-        self.steps, self.seen = steps, 0
-
-    def on_train_batch_end(self, batch, logs=None):
-        self.seen += 1
-        if self.seen == self.steps:
-            raise KeyboardInterrupt
+def crash(model):
+    """Simulates a crash."""
+    raise KeyboardInterrupt
 
 
 def test_step_level_backups_keep_the_work_of_a_long_epoch(tmp_path):
     backup = tmp_path / "backup"
     model = small_model()
     with pytest.raises(KeyboardInterrupt):
-        model.fit(small_data(), epochs=2, callbacks=[BackupAndRestore(backup, save_freq=3), InterruptAtStep(7)],
+        model.fit(small_data(), epochs=2, callbacks=[BackupAndRestore(backup, save_freq=3), AtStep(7, crash)],
                   verbose=0)  # fmt: skip
     state = BackupAndRestore.read_metadata(backup)
     # 4 steps per epoch; saves after step 3, at the end of epoch 1 (step 4), and after step 7.

@@ -9,6 +9,7 @@ from __future__ import annotations
 import numpy as np
 import tensorflow as tf
 
+from ganzoo.data import load_arrays, mixture_modes
 from ganzoo.metrics.checks import MetricInputError
 from ganzoo.metrics.extractors import get_extractor
 from ganzoo.metrics.fid import frechet_distance
@@ -88,8 +89,6 @@ class Evaluator:
         if self._real_features is None:
             real = self._real_data
             if isinstance(real, str):
-                from ganzoo.data import load_arrays
-
                 real = load_arrays(real, limit=self.n, seed=self.seed)
             self._real_features = self.features(_take(real, self.n))
         return self._real_features
@@ -117,8 +116,6 @@ class Evaluator:
         if "is" in self.metrics:
             results["is"], results["is_std"] = inception_score(self.extractor().probabilities(samples))
         if "modes" in self.metrics:
-            from ganzoo.data import mixture_modes
-
             means, std = mixture_modes(self.mixture)
             results.update(mode_coverage(samples, means, std))
         if "stacked" in self.metrics:

@@ -9,6 +9,7 @@ Images are float32 NHWC in [-1, 1], as ganzoo models generate them. Extractors w
 """
 from __future__ import annotations
 
+import abc
 import os
 from pathlib import Path
 
@@ -25,7 +26,7 @@ INCEPTION_NO_TOP = "inception_v3_weights_tf_dim_ordering_tf_kernels_notop.h5"
 INCEPTION_TOP = "inception_v3_weights_tf_dim_ordering_tf_kernels.h5"
 
 
-class FeatureExtractor:
+class FeatureExtractor(abc.ABC):
     """Maps images to features (n, d) and, when it has a classifier head, class probabilities.
 
     Subclasses implement `prepare` (check and convert the whole input once) and the per-batch
@@ -49,8 +50,9 @@ class FeatureExtractor:
     def prepare(self, images) -> np.ndarray:
         return np.asarray(images, dtype="float32")
 
+    @abc.abstractmethod
     def _features(self, batch):
-        raise NotImplementedError
+        """Features (batch, d) of one prepared batch."""
 
     def _classifier(self):
         """The per-batch probabilities function; extractors without a classifier head raise."""

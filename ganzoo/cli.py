@@ -7,9 +7,11 @@ import sys
 from pathlib import Path
 
 from ganzoo.config import deep_merge, parse_assignment, read_yaml
+from ganzoo.distribute import STRATEGIES
 from ganzoo.files import write_text_atomic
 from ganzoo.images import samples_to_picture, save_png
 from ganzoo.metrics import METRICS, evaluate
+from ganzoo.precision import PRECISIONS
 from ganzoo.registry import list_models, resolve_preset
 from ganzoo.callbacks import CheckpointError, TrainingDiverged
 from ganzoo.runs import RunError, load_run_model, train
@@ -19,6 +21,7 @@ EXAMPLES = """examples:
   ganzoo train dcgan-mnist                       # writes runs/dcgan-mnist/
   ganzoo train dcgan-mnist --resume --epochs 30  # continue the same run for more epochs
   ganzoo train gan-ring --set model.latent_dim=8 --set train.batch_size=128
+  ganzoo train dcgan-mnist --precision mixed_bfloat16 --strategy mirrored
   ganzoo sample runs/dcgan-mnist -n 64 --seed 0 -o grid.png
   ganzoo eval runs/dcgan-mnist --metrics fid,kid,pr -n 5000
 """
@@ -73,6 +76,25 @@ def build_parser() -> argparse.ArgumentParser:
         action="store_true",
         help="make TensorFlow ops deterministic: same --seed, same weights (a little slower)",
     )
+    train_parser.add_argument(
+        "--precision",
+        choices=PRECISIONS,
+        help="dtype policy (overrides train.precision): mixed_bfloat16 on CPUs with AVX-512 BF16 or AMX "
+        "and on TPUs, mixed_float16 on GPUs",
+    )
+    train_parser.add_argument(
+        "--jit-compile",
+        action=argparse.BooleanOptionalAction,
+        help="compile the train step with XLA (overrides train.jit_compile); falls back with a warning "
+        "when an operation cannot be compiled",
+    )
+    train_parser.add_argument(
+        "--strategy",
+        choices=STRATEGIES,
+        default="none",
+        help="tf.distribute strategy: mirrored (all local GPUs) or multiworker (one process per machine, "
+        "set up by TF_CONFIG; see the README)",
+    )
     mode_parser = train_parser.add_mutually_exclusive_group()
     mode_parser.add_argument("--resume", action="store_true", help="continue the run in the folder from its last checkpoint")
     mode_parser.add_argument("--overwrite", action="store_true", help="delete an existing run in the folder and start over")
@@ -124,7 +146,8 @@ def _train_overrides(args) -> dict:
     overrides: dict = {}
     for assignment in args.set:
         overrides = deep_merge(overrides, parse_assignment(assignment))
-    for key, value in (("epochs", args.epochs), ("batch_size", args.batch_size), ("seed", args.seed)):
+    for key, value in (("epochs", args.epochs), ("batch_size", args.batch_size), ("seed", args.seed),
+                       ("precision", args.precision), ("jit_compile", args.jit_compile)):
         if value is not None:
             overrides = deep_merge(overrides, {"train": {key: value}})
     return overrides
@@ -143,6 +166,7 @@ def run_train(args) -> int:
         deterministic=args.deterministic,
         checkpoint_every=args.checkpoint_every,
         keep_checkpoints=args.keep_checkpoints,
+        strategy=args.strategy,
     )
     print(f"Run saved in {run.root}: samples/, logs/ (tensorboard --logdir {run.logs}), model.keras")
     return 0

@@ -200,13 +200,19 @@ class ModelConfig:
 
 @dataclasses.dataclass
 class TrainConfig:
-    """How to train: epochs, batch size, seed, and one optimizer per network."""
+    """How to train: epochs, batch size, seed, one optimizer per network, and how to compute.
+
+    `precision` is a Keras dtype policy (float32, mixed_bfloat16, mixed_float16); `jit_compile`
+    compiles the train step with XLA.
+    """
 
     epochs: int = 10
     batch_size: int = 64
     seed: int = 0
     g_optimizer: dict = dataclasses.field(default_factory=lambda: {"name": "adam"})
     d_optimizer: dict = dataclasses.field(default_factory=lambda: {"name": "adam"})
+    precision: str = "float32"
+    jit_compile: bool = False
 
     def __post_init__(self):
         _require_positive(self, "train", ["epochs", "batch_size"])
@@ -221,6 +227,7 @@ class DataConfig:
     image_size: Optional[int] = None
     limit: Optional[int] = None
     data_dir: Optional[str] = None
+    cache: bool = True
 
     def __post_init__(self):
         _require_positive(self, "data", ["image_size", "limit"])

@@ -21,6 +21,7 @@ import yaml
 from ganzoo.callbacks import BackupAndRestore, DivergenceGuard, SampleGrid
 from ganzoo.data import preset_epochs
 from ganzoo.config import Preset, build_preset, deep_merge, read_yaml
+from ganzoo.distribute import make_strategy, worker_name
 from ganzoo.files import write_text_atomic
 from ganzoo.models import build_model
 from ganzoo.registry import resolve_preset
@@ -117,7 +118,7 @@ def run_lock(run: RunFolder):
 
 
 def train_run(preset: Preset, run: RunFolder, verbose="auto", sample_every=1, extra_callbacks=(),
-              deterministic=False, checkpoint_every=None, keep_checkpoints=2):
+              deterministic=False, checkpoint_every=None, keep_checkpoints=2, strategy=None):
     """Train `preset` into `run`, continuing from its backup when one exists; returns the History.
 
     Data order depends only on the seed and the epoch, so a run resumed at epoch k sees the
@@ -126,7 +127,8 @@ def train_run(preset: Preset, run: RunFolder, verbose="auto", sample_every=1, ex
     `checkpoint_every` adds a backup every N steps for long epochs; a run resumed from such a
     mid-epoch backup keeps its weights and step counter but replays that epoch's data from
     its start (Keras' BackupAndRestore semantics), so it is not bit-identical.
-    `keep_checkpoints` newest backups stay on disk to fall back on.
+    `keep_checkpoints` newest backups stay on disk to fall back on. The model is built in
+    `strategy`'s scope (a `tf.distribute.Strategy`; default: none).
     """
     if checkpoint_every is not None and checkpoint_every < 1:
         raise RunError(f"checkpoint_every must be a positive number of steps, got {checkpoint_every}.")
@@ -140,7 +142,8 @@ def train_run(preset: Preset, run: RunFolder, verbose="auto", sample_every=1, ex
         raise RunError(
             f"{run.root} is already trained for {first_epoch} epochs; pass a larger --epochs to train further."
         )
-    model = build_model(preset)
+    with (strategy or tf.distribute.get_strategy()).scope():
+        model = build_model(preset)
     dataset, steps_per_epoch = preset_epochs(preset, first_epoch)
     config_text = write_config(run, preset)
     callbacks = [
@@ -157,12 +160,18 @@ def train_run(preset: Preset, run: RunFolder, verbose="auto", sample_every=1, ex
                      callbacks=callbacks, verbose=verbose)
 
 
-def train(preset_name: str, out, overrides=None, resume=False, overwrite=False, **options):
-    """Start, continue or restart a run of `preset_name` in folder `out`, holding its lock throughout."""
-    run = RunFolder(out)
+def train(preset_name: str, out, overrides=None, resume=False, overwrite=False, strategy="none", **options):
+    """Start, continue or restart a run of `preset_name` in folder `out`, holding its lock throughout.
+
+    `strategy` is none, mirrored or multiworker. In a multi-worker run the chief writes `out`; every
+    other worker keeps its own copy (for its own resume) in `out/workers/<task>-<index>`.
+    """
+    distribution = make_strategy(strategy)  # first: multi-worker set-up must precede other TensorFlow work
+    worker = worker_name(distribution)
+    run = RunFolder(out if worker is None else Path(out) / "workers" / worker)
     with run_lock(run):
         preset = prepare_run(run, preset_name, overrides or {}, resume=resume, overwrite=overwrite)
-        return run, train_run(preset, run, **options)
+        return run, train_run(preset, run, strategy=distribution, **options)
 
 
 def load_run_model(path):

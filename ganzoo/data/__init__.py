@@ -75,10 +75,14 @@ def load_arrays(source: str, labels=False, image_size=None, limit=None, seed=0):
     return (x, y) if labels else x
 
 
-def _tfds_dataset(name, labels, image_size, limit, data_dir, download):
+def _tfds_dataset(name, labels, image_size, limit, data_dir, download, cache):
+    """Decoded once: the raw examples are cached in memory (unless `cache` is False), then converted
+    and resized in parallel on every pass."""
     dataset = tensorflow_dataset(name, data_dir=data_dir, download=download)
     if limit is not None:
         dataset = dataset.take(limit)
+    if cache:
+        dataset = dataset.cache()
 
     def prepare(image, label):
         image = to_float_images(image)
@@ -89,10 +93,10 @@ def _tfds_dataset(name, labels, image_size, limit, data_dir, download):
     return dataset.map(prepare, num_parallel_calls=tf.data.AUTOTUNE)
 
 
-def _examples(source, labels, image_size, limit, seed, data_dir, download) -> tuple[tf.data.Dataset, int]:
-    """Unbatched examples of a source and how many there are."""
+def _examples(source, labels, image_size, limit, seed, data_dir, download, cache) -> tuple[tf.data.Dataset, int]:
+    """Unbatched examples of a source and how many there are; array sources are already in memory."""
     if source.startswith("tfds:"):
-        examples = _tfds_dataset(source[5:], labels, image_size, limit, data_dir, download)
+        examples = _tfds_dataset(source[5:], labels, image_size, limit, data_dir, download, cache)
         return examples, int(examples.cardinality())  # negative when tfds cannot tell
     arrays = load_arrays(source, labels=labels, image_size=image_size, limit=limit, seed=seed)
     return tf.data.Dataset.from_tensor_slices(arrays), len(arrays[0] if labels else arrays)
@@ -119,6 +123,7 @@ def load(
     data_dir: str | None = None,
     download: bool = False,
     drop_remainder: bool = True,
+    cache: bool = True,
 ) -> tf.data.Dataset:
     """Batched, prefetched `tf.data.Dataset` of float32 samples (with int32 labels if `labels`).
 
@@ -128,8 +133,10 @@ def load(
         limit: use a seeded random subset of this many examples (for mixtures: draw this many).
         data_dir, download: tensorflow-datasets options; offline, prepare the set elsewhere first.
         drop_remainder: drop the last partial batch so every step sees `batch_size` examples.
+        cache: keep decoded tensorflow-datasets examples in memory after the first pass; turn it off
+            for sets larger than memory.
     """
-    examples, size = _examples(source, labels, image_size, limit, seed, data_dir, download)
+    examples, size = _examples(source, labels, image_size, limit, seed, data_dir, download, cache)
     _check_batch_size(batch_size, size if drop_remainder else -1, source)
     if shuffle:
         examples = examples.shuffle(size if size > 0 else 10_000, seed=seed, reshuffle_each_iteration=True)
@@ -147,6 +154,7 @@ def load_epochs(
     limit: int | None = None,
     data_dir: str | None = None,
     download: bool = False,
+    cache: bool = True,
 ) -> tuple[tf.data.Dataset, int]:
     """Batches for epochs `first_epoch`..`epochs - 1` and the number of steps per epoch.
 
@@ -156,7 +164,7 @@ def load_epochs(
     """
     if not 0 <= first_epoch < epochs:
         raise DataError(f"Need 0 <= first_epoch < epochs, got first_epoch={first_epoch}, epochs={epochs}.")
-    examples, size = _examples(source, labels, image_size, limit, seed, data_dir, download)
+    examples, size = _examples(source, labels, image_size, limit, seed, data_dir, download, cache)
     if size < 0:
         raise DataError(f"Cannot count the examples of {source!r}; use ganzoo.data.load instead.")
     _check_batch_size(batch_size, size, source)
@@ -179,6 +187,7 @@ def _preset_settings(preset) -> dict:
         image_size=preset.data.image_size,
         limit=preset.data.limit,
         data_dir=preset.data.data_dir,
+        cache=preset.data.cache,
     )
 
 

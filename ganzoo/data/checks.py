@@ -71,3 +71,9 @@ def check_training_data(data, sample_shape, labels=None, uses_labels=False) -> N
         )
     if len(expected) == 3:
         check_image_values(batch, "training data")
+
+
+def example_batch(data, labels=None):
+    """The first batch as `train_step` receives it, for tracing the step before training starts."""
+    batch, batch_labels = _first_batch(data, labels)
+    return batch if batch_labels is None else (batch, batch_labels)

@@ -8,6 +8,7 @@ from ganzoo.losses import LOSSES
 from ganzoo.models.base import BaseGAN
 from ganzoo.models.gan import GAN
 from ganzoo.networks import build_networks, network_options
+from ganzoo.precision import check_precision, precision_scope
 from ganzoo.registry import model_class
 
 __all__ = ["BaseGAN", "GAN", "build_model", "make_optimizer", "validate_preset"]
@@ -44,12 +45,14 @@ def validate_preset(preset: Preset) -> None:
         raise ConfigError(f"Unknown model.loss {preset.model.loss!r}. Available: {', '.join(sorted(LOSSES))}.")
     make_optimizer(preset.train.g_optimizer, "train.g_optimizer")
     make_optimizer(preset.train.d_optimizer, "train.d_optimizer")
+    check_precision(preset.train.precision)
 
 
 def build_model(preset: Preset, compile: bool = True) -> BaseGAN:
     """Build (and by default compile) the model a validated preset describes."""
     validate_preset(preset)
-    generator, discriminator = build_networks(preset.model)
+    with precision_scope(preset.train.precision):
+        generator, discriminator = build_networks(preset.model)
     model = model_class(preset.model.arch)(
         generator=generator,
         discriminator=discriminator,
@@ -63,5 +66,6 @@ def build_model(preset: Preset, compile: bool = True) -> BaseGAN:
             g_optimizer=make_optimizer(preset.train.g_optimizer, "train.g_optimizer"),
             d_optimizer=make_optimizer(preset.train.d_optimizer, "train.d_optimizer"),
             loss=preset.model.loss,
+            jit_compile=preset.train.jit_compile,
         )
     return model

@@ -8,14 +8,19 @@ of one class rather than subclasses.
 """
 from __future__ import annotations
 
+import warnings
+
 import numpy as np
 import keras
 import tensorflow as tf
 from keras import ops
 
-from ganzoo.data.checks import check_training_data
+from ganzoo.data.checks import check_training_data, example_batch
+from ganzoo.distribute import spans_several_workers
 from ganzoo.files import atomic_path
 from ganzoo.losses import get_loss_family
+from ganzoo.precision import uses_float16
+from ganzoo.xla import xla_unsupported
 
 
 @keras.saving.register_keras_serializable(package="ganzoo")
@@ -47,18 +52,28 @@ class BaseGAN(keras.Model):
         self.trackers = {
             name: keras.metrics.Mean(name=name) for name in ("d_loss", "g_loss", "d_real", "d_fake")
         }
+        self._sampler = None  # `generate`'s compiled forward pass, made on first use
         self.built = True
 
     # ------------------------------------------------------------------ compile & serialization
 
     def compile(self, g_optimizer="adam", d_optimizer="adam", loss="non_saturating", **kwargs):
-        """Give each network its own optimizer and choose the loss family by name."""
+        """Give each network its own optimizer and choose the loss family by name.
+
+        `jit_compile=True` compiles the train step with XLA; `fit` falls back to plain TensorFlow,
+        with a warning naming the operations, when XLA cannot compile it.
+        """
         super().compile(optimizer=None, **kwargs)
         self._loss_tracker = None  # the trackers below replace Keras' single `loss`
         self.g_optimizer = keras.optimizers.get(g_optimizer)
         self.d_optimizer = keras.optimizers.get(d_optimizer)
         if self.g_optimizer is self.d_optimizer:
             raise ValueError("Give the generator and the discriminator separate optimizer instances.")
+        if uses_float16(self.generator, self.discriminator):  # mixed_float16: scale losses
+            self.g_optimizer, self.d_optimizer = (
+                opt if isinstance(opt, keras.optimizers.LossScaleOptimizer) else keras.optimizers.LossScaleOptimizer(opt)
+                for opt in (self.g_optimizer, self.d_optimizer)
+            )
         self.loss_name = loss
         self.loss_family = get_loss_family(loss)
         # Build optimizer slots now so checkpoints can be restored into them before the first step.
@@ -141,6 +156,8 @@ class BaseGAN(keras.Model):
     def fit(self, x=None, y=None, **kwargs):
         """`keras.Model.fit`, after checking that the data matches the generator's output."""
         check_training_data(x, self.generator.output_shape[1:], y, self.uses_labels)
+        if self.jit_compile is True and self.distribute_strategy.num_replicas_in_sync == 1:
+            self._fall_back_unless_xla_compiles(example_batch(x, y))
         if isinstance(x, tf.data.Dataset):
             kwargs.setdefault("shuffle", False)  # a Dataset shuffles itself; avoids Keras' warning
         return super().fit(x, y, **kwargs)
@@ -150,12 +167,23 @@ class BaseGAN(keras.Model):
         replicas = tf.distribute.get_strategy().num_replicas_in_sync
         return ops.mean(per_example) / replicas, ops.mean(per_example)
 
-    def _apply(self, tape, loss, network, optimizer):
-        grads = tape.gradient(loss, network.trainable_variables)
-        optimizer.apply_gradients(zip(grads, network.trainable_variables))
+    def _fall_back_unless_xla_compiles(self, batch):
+        def gradients(data):
+            real, labels = self.unpack_batch(data)
+            return self.discriminator_gradients(real, labels)[0], self.generator_gradients(ops.shape(real)[0], labels)[0]
 
-    def discriminator_step(self, real, labels):
-        """One discriminator update; the generator's weights are not touched."""
+        reason = xla_unsupported(gradients, batch)
+        if reason is not None:
+            warnings.warn(
+                f"XLA cannot compile {self.name}'s train step ({reason}); training without jit_compile. "
+                "Set train.jit_compile: false (or leave out --jit-compile) to skip this check.",
+                stacklevel=3,
+            )
+            self.jit_compile = False
+            self.make_train_function(force=True)
+
+    def discriminator_gradients(self, real, labels):
+        """Gradients of the discriminator loss on one batch, the loss, and the real and fake logits."""
         fake = self.generator(
             self.generator_inputs(self.sample_latents(ops.shape(real)[0]), labels), training=True
         )
@@ -163,20 +191,33 @@ class BaseGAN(keras.Model):
             real_logits = self.discriminator(self.discriminator_inputs(real, labels), training=True)
             fake_logits = self.discriminator(self.discriminator_inputs(fake, labels), training=True)
             loss, mean_loss = self.reduce_loss(self.discriminator_loss(real_logits, fake_logits))
-        self._apply(tape, loss, self.discriminator, self.d_optimizer)
-        self.trackers["d_real"].update_state(ops.mean(self.loss_family.d_output(real_logits)))
-        self.trackers["d_fake"].update_state(ops.mean(self.loss_family.d_output(fake_logits)))
-        return mean_loss
+            scaled_loss = self.d_optimizer.scale_loss(loss)
+        grads = tape.gradient(scaled_loss, self.discriminator.trainable_variables)
+        return grads, mean_loss, real_logits, fake_logits
 
-    def generator_step(self, batch_size, labels):
-        """One generator update through a fixed discriminator."""
+    def generator_gradients(self, batch_size, labels):
+        """Gradients of the generator loss through a fixed discriminator, and the loss."""
         with tf.GradientTape() as tape:
             fake = self.generator(
                 self.generator_inputs(self.sample_latents(batch_size), labels), training=True
             )
             fake_logits = self.discriminator(self.discriminator_inputs(fake, labels), training=True)
             loss, mean_loss = self.reduce_loss(self.generator_loss(fake_logits))
-        self._apply(tape, loss, self.generator, self.g_optimizer)
+            scaled_loss = self.g_optimizer.scale_loss(loss)
+        return tape.gradient(scaled_loss, self.generator.trainable_variables), mean_loss
+
+    def discriminator_step(self, real, labels):
+        """One discriminator update; the generator's weights are not touched."""
+        grads, mean_loss, real_logits, fake_logits = self.discriminator_gradients(real, labels)
+        self.d_optimizer.apply_gradients(zip(grads, self.discriminator.trainable_variables))
+        self.trackers["d_real"].update_state(ops.mean(self.loss_family.d_output(real_logits)))
+        self.trackers["d_fake"].update_state(ops.mean(self.loss_family.d_output(fake_logits)))
+        return mean_loss
+
+    def generator_step(self, batch_size, labels):
+        """One generator update through a fixed discriminator."""
+        grads, mean_loss = self.generator_gradients(batch_size, labels)
+        self.g_optimizer.apply_gradients(zip(grads, self.generator.trainable_variables))
         return mean_loss
 
     def train_step(self, data):
@@ -186,7 +227,11 @@ class BaseGAN(keras.Model):
         g_loss = self.generator_step(ops.shape(real)[0], labels)
         self.trackers["d_loss"].update_state(d_loss)
         self.trackers["g_loss"].update_state(g_loss)
-        return {name: tracker.result() for name, tracker in self.trackers.items()}
+        logs = {name: tracker.result() for name, tracker in self.trackers.items()}
+        if spans_several_workers(tf.distribute.get_strategy()):
+            # Keras 3 averages multi-worker logs along axis 0, which scalars lack (tensorflow#72388).
+            logs = {name: ops.reshape(value, (1,)) for name, value in logs.items()}
+        return logs
 
     # ------------------------------------------------------------------ sampling
 
@@ -196,12 +241,14 @@ class BaseGAN(keras.Model):
             return ops.convert_to_numpy(self.sample_latents(n))
         return np.random.default_rng(seed).standard_normal((n, self.latent_dim)).astype("float32")
 
-    def generate(self, n, labels=None, seed=None, batch_size=256):
+    def generate(self, n, labels=None, seed=None, batch_size=1024):
         """Draw `n` samples as float32 NumPy (images: NHWC in [-1, 1]); same seed, same samples."""
+        if self._sampler is None:  # one compiled forward pass, reused by every call
+            self._sampler = tf.function(lambda inputs: self.generator(inputs, training=False), reduce_retracing=True)
         latents = self.latents_for(int(n), seed)
         chunks = []
         for start in range(0, len(latents), batch_size):
             part = None if labels is None else labels[start : start + batch_size]
             inputs = self.generator_inputs(latents[start : start + batch_size], part)
-            chunks.append(ops.convert_to_numpy(self.generator(inputs, training=False)))
+            chunks.append(ops.convert_to_numpy(self._sampler(inputs)))
         return np.concatenate(chunks).astype("float32")

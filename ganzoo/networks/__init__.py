@@ -1,4 +1,8 @@
-"""Generator/discriminator builders, one module per family; presets pick one by `model.network`."""
+"""Generator/discriminator builders, one module per family; presets pick one by `model.network`.
+
+Every builder gives its last layer `dtype="float32"`, so under mixed precision the samples and
+logits (and so the losses) stay float32.
+"""
 from __future__ import annotations
 
 from dataclasses import dataclass

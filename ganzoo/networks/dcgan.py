@@ -42,7 +42,7 @@ def dcgan_generator(
         h = layers.ReLU()(h)
         filters //= 2
     image = layers.Conv2DTranspose(
-        data_shape[-1], kernel_size, strides=2, padding="same", activation="tanh", name="image"
+        data_shape[-1], kernel_size, strides=2, padding="same", activation="tanh", name="image", dtype="float32"
     )(h)
     return keras.Model(z, image, name="generator")
 
@@ -67,4 +67,4 @@ def dcgan_discriminator(
             h = layers.Dropout(dropout)(h)
         filters *= 2
     h = layers.Flatten()(h)
-    return keras.Model(x, layers.Dense(1, name="logit")(h), name="discriminator")
+    return keras.Model(x, layers.Dense(1, name="logit", dtype="float32")(h), name="discriminator")

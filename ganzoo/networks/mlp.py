@@ -20,8 +20,8 @@ def mlp_generator(
     h = z
     for width in units:
         h = layers.Dense(width, activation=activation)(h)
-    h = layers.Dense(math.prod(data_shape), activation=output_activation)(h)
-    return keras.Model(z, layers.Reshape(tuple(data_shape))(h), name="generator")
+    h = layers.Dense(math.prod(data_shape), activation=output_activation, dtype="float32")(h)
+    return keras.Model(z, layers.Reshape(tuple(data_shape), dtype="float32")(h), name="generator")
 
 
 def mlp_discriminator(
@@ -37,4 +37,4 @@ def mlp_discriminator(
         h = layers.Dense(width, activation=activation)(h)
         if dropout:
             h = layers.Dropout(dropout)(h)
-    return keras.Model(x, layers.Dense(1, name="logit")(h), name="discriminator")
+    return keras.Model(x, layers.Dense(1, name="logit", dtype="float32")(h), name="discriminator")

@@ -93,13 +93,36 @@ def _tfds_dataset(name, labels, image_size, limit, data_dir, download, cache):
     return dataset.map(prepare, num_parallel_calls=tf.data.AUTOTUNE)
 
 
-def _examples(source, labels, image_size, limit, seed, data_dir, download, cache) -> tuple[tf.data.Dataset, int]:
-    """Unbatched examples of a source and how many there are; array sources are already in memory."""
+def _examples(source, labels, image_size, limit, seed, data_dir, download, cache):
+    """(examples, size) of a source. Array sources give their NumPy arrays, so batches can be
+    gathered by index (one op per batch); tensorflow-datasets sources give an unbatched dataset
+    and a negative size when tfds cannot count it."""
     if source.startswith("tfds:"):
         examples = _tfds_dataset(source[5:], labels, image_size, limit, data_dir, download, cache)
-        return examples, int(examples.cardinality())  # negative when tfds cannot tell
+        return examples, int(examples.cardinality())
     arrays = load_arrays(source, labels=labels, image_size=image_size, limit=limit, seed=seed)
-    return tf.data.Dataset.from_tensor_slices(arrays), len(arrays[0] if labels else arrays)
+    return arrays, len(arrays[0] if labels else arrays)
+
+
+def _batches_of(examples, size, batch_size, drop_remainder=True, shuffle_seed=None, reshuffle=False):
+    """Batches of the examples themselves for a dataset, of indices into them for arrays; shuffled
+    with `shuffle_seed` unless it is None."""
+    items = examples if isinstance(examples, tf.data.Dataset) else tf.data.Dataset.range(size)
+    if shuffle_seed is not None:
+        items = items.shuffle(size if size > 0 else 10_000, seed=shuffle_seed, reshuffle_each_iteration=reshuffle)
+    return items.batch(batch_size, drop_remainder=drop_remainder)
+
+
+def _gathered(batches, examples) -> tf.data.Dataset:
+    """Index batches -> example batches, one gather per batch, in parallel; datasets pass through.
+    Gathering whole batches keeps even sub-millisecond steps fed."""
+    if isinstance(examples, tf.data.Dataset):
+        return batches
+    tensors = tf.nest.map_structure(tf.convert_to_tensor, examples)
+    return batches.map(
+        lambda index: tf.nest.map_structure(lambda tensor: tf.gather(tensor, index), tensors),
+        num_parallel_calls=tf.data.AUTOTUNE,
+    )
 
 
 def _check_batch_size(batch_size, size, source):
@@ -138,9 +161,8 @@ def load(
     """
     examples, size = _examples(source, labels, image_size, limit, seed, data_dir, download, cache)
     _check_batch_size(batch_size, size if drop_remainder else -1, source)
-    if shuffle:
-        examples = examples.shuffle(size if size > 0 else 10_000, seed=seed, reshuffle_each_iteration=True)
-    return examples.batch(batch_size, drop_remainder=drop_remainder).prefetch(tf.data.AUTOTUNE)
+    batches = _batches_of(examples, size, batch_size, drop_remainder, seed if shuffle else None, reshuffle=True)
+    return _gathered(batches, examples).prefetch(tf.data.AUTOTUNE)
 
 
 def load_epochs(
@@ -169,14 +191,14 @@ def load_epochs(
         raise DataError(f"Cannot count the examples of {source!r}; use ganzoo.data.load instead.")
     _check_batch_size(batch_size, size, source)
 
-    def epoch_batches(epoch):
-        order = examples.shuffle(size, seed=seed * 1_000_003 + epoch, reshuffle_each_iteration=False)
-        return order.batch(batch_size, drop_remainder=True)
-
     batches = functools.reduce(
-        tf.data.Dataset.concatenate, (epoch_batches(epoch) for epoch in range(first_epoch, epochs))
+        tf.data.Dataset.concatenate,
+        (
+            _batches_of(examples, size, batch_size, shuffle_seed=seed * 1_000_003 + epoch)
+            for epoch in range(first_epoch, epochs)
+        ),
     )
-    return batches.prefetch(tf.data.AUTOTUNE), size // batch_size
+    return _gathered(batches, examples).prefetch(tf.data.AUTOTUNE), size // batch_size
 
 
 def _preset_settings(preset) -> dict:

@@ -1,0 +1,155 @@
+"""Floating-point work of a network and of one GAN training step, counted from the layers.
+
+Why: images/s alone cannot say whether training is slow because of the framework or because
+of the arithmetic; FLOPs per image turn a measured rate into GFLOP/s comparable with what the
+machine's matrix multiply achieves (see benchmarks/throughput.py).
+
+Convention:
+- One multiply-add counts as 2 FLOPs; figures are forward FLOPs *per example* (batch dim excluded).
+- Only contractions are counted: Dense, Conv1D/2D/3D and Conv1D/2D/3DTranspose. Bias adds,
+  normalisation, activations, dropout, reshapes and other element-wise layers count 0: they
+  are memory-bound and a few % of the total in these networks. SpectralNormalization counts
+  its wrapped layer; its power iteration (a few matrix-vector products per call) is left out.
+- A layer that does contract but is not understood here (anything else with a `kernel`,
+  recurrent layers) raises NotImplementedError instead of silently counting 0.
+- A backward pass costs 2x the forward pass of each layer: 1x for the weight gradient and 1x
+  for the input gradient. The input gradient of a network's first contracting layer is never
+  computed when the network's input needs no gradient (TensorFlow prunes it), so
+  `NetworkFlops.first_layer` records that layer's FLOPs to subtract.
+"""
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+
+import keras
+from keras import layers as L
+
+_CONV = (L.Conv1D, L.Conv2D, L.Conv3D)
+_CONV_TRANSPOSE = (L.Conv1DTranspose, L.Conv2DTranspose, L.Conv3DTranspose)
+
+
+def _input_shape(layer) -> tuple:
+    """The shape a built layer was called or built with (batch dimension included)."""
+    if not layer.built:
+        raise ValueError(f"Layer {layer.name!r} is not built; call or build it before counting FLOPs.")
+    try:
+        return tuple(layer.input.shape)
+    except (AttributeError, ValueError):  # never called in a graph, e.g. a wrapped layer
+        pass
+    shapes = getattr(layer, "_build_shapes_dict", None) or {}
+    if len(shapes) != 1:
+        raise ValueError(f"Cannot tell the input shape of layer {layer.name!r}.")
+    return tuple(next(iter(shapes.values())))
+
+
+def _positions(shape, data_format) -> int:
+    """Number of spatial positions of one example of an NHWC (or NCHW) shape."""
+    spatial = shape[1:-1] if data_format == "channels_last" else shape[2:]
+    if any(size is None for size in spatial):
+        raise ValueError(f"FLOPs per example need static spatial sizes; got shape {shape}.")
+    return math.prod(spatial)
+
+
+def layer_flops(layer) -> int:
+    """Forward FLOPs per example of one built layer (multiply-add = 2; element-wise layers = 0)."""
+    if isinstance(layer, keras.Model):
+        return network_flops(layer).forward
+    if isinstance(layer, L.TimeDistributed):  # the inner layer runs once per time step
+        return _input_shape(layer)[1] * layer_flops(layer.layer)
+    if isinstance(layer, L.Wrapper):  # e.g. SpectralNormalization: the wrapped layer does the work
+        return layer_flops(layer.layer)
+    if isinstance(layer, L.Dense):
+        shape = _input_shape(layer)
+        if any(size is None for size in shape[1:]):
+            raise ValueError(f"FLOPs per example need static shapes; layer {layer.name!r} gets {shape}.")
+        # kernel (in, out), applied at every position of the leading non-batch dimensions
+        return 2 * math.prod(shape[1:-1]) * math.prod(layer.kernel.shape)
+    if isinstance(layer, _CONV):
+        # kernel (k..., in/groups, out), applied at every output position
+        output_shape = layer.compute_output_shape(_input_shape(layer))
+        return 2 * _positions(output_shape, layer.data_format) * math.prod(layer.kernel.shape)
+    if isinstance(layer, _CONV_TRANSPOSE):
+        # kernel (k..., out, in): every input position scatters a k x k x out patch
+        return 2 * _positions(_input_shape(layer), layer.data_format) * math.prod(layer.kernel.shape)
+    if hasattr(layer, "kernel") or hasattr(layer, "cell"):
+        raise NotImplementedError(
+            f"ganzoo.flops cannot count layer {layer.name!r} ({type(layer).__name__}); "
+            "only Dense and (transposed) convolutions are supported."
+        )
+    return 0  # element-wise, normalisation, reshaping: memory-bound, not counted
+
+
+@dataclass(frozen=True)
+class NetworkFlops:
+    """Per-layer forward FLOPs per example of a network, nested models flattened.
+
+    `layers`: (name, FLOPs) for every leaf layer in the model's order ("outer/inner" when nested).
+    `first_layer`: FLOPs of the first contracting layer when no trainable layer comes before it,
+    i.e. the layer whose input gradient backprop never needs; 0 otherwise.
+    """
+
+    layers: tuple
+    first_layer: int
+
+    @property
+    def forward(self) -> int:
+        return sum(flops for _, flops in self.layers)
+
+
+def _leaves(model, prefix=""):
+    for layer in model.layers:
+        if isinstance(layer, keras.Model):
+            yield from _leaves(layer, f"{prefix}{layer.name}/")
+        else:
+            yield f"{prefix}{layer.name}", layer
+
+
+def network_flops(model) -> NetworkFlops:
+    """Forward FLOPs per example of each layer of `model`, and those of its first contracting layer.
+
+    Assumes the layers run as a chain in `model.layers` order, as every ganzoo network does.
+    """
+    rows, first_layer, trainable_before = [], None, False
+    for name, layer in _leaves(model):
+        flops = layer_flops(layer)
+        rows.append((name, flops))
+        if first_layer is None:
+            if flops:
+                first_layer = 0 if trainable_before else flops
+            trainable_before = trainable_before or bool(layer.trainable_weights)
+    return NetworkFlops(tuple(rows), first_layer or 0)
+
+
+def gan_training_flops(model) -> dict:
+    """FLOPs per training image of one `BaseGAN.train_step`, and per generated image.
+
+    Follows `discriminator_gradients` / `generator_gradients` (Gf, Df: forward FLOPs of the
+    generator and discriminator; G1, D1: their first contracting layers, see `NetworkFlops`):
+
+    - discriminator step: generator forward outside the tape (Gf); discriminator forward on the
+      real and on the fake batch (2 Df); backward of both = weight gradients (2 Df) + input
+      gradients of every layer but the first (2 (Df - D1)), since neither input needs a gradient.
+    - generator step: generator forward (Gf); discriminator forward (Df); input gradients through
+      the whole discriminator (Df; its weights are not differentiated); generator weight
+      gradients (Gf) and input gradients but the first layer's (Gf - G1).
+    - total = d_steps * discriminator step + generator step.
+
+    Optimizer updates, losses and element-wise layers are not counted (see the module docstring).
+    """
+    generator, discriminator = network_flops(model.generator), network_flops(model.discriminator)
+    gf, g1 = generator.forward, generator.first_layer
+    df, d1 = discriminator.forward, discriminator.first_layer
+    d_step = gf + 2 * df + 2 * df + 2 * (df - d1)
+    g_step = gf + df + df + gf + (gf - g1)
+    return {
+        "generator_forward": gf,
+        "generator_first_layer": g1,
+        "discriminator_forward": df,
+        "discriminator_first_layer": d1,
+        "d_steps": model.d_steps,
+        "d_step": d_step,
+        "g_step": g_step,
+        "total": model.d_steps * d_step + g_step,
+        "generate_flops": gf,
+    }

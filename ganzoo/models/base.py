@@ -23,6 +23,12 @@ from ganzoo.precision import uses_float16
 from ganzoo.xla import xla_unsupported
 
 
+def _loss_scaled(optimizer):
+    if isinstance(optimizer, keras.optimizers.LossScaleOptimizer):  # e.g. restored from a saved model
+        return optimizer
+    return keras.optimizers.LossScaleOptimizer(optimizer)
+
+
 @keras.saving.register_keras_serializable(package="ganzoo")
 class BaseGAN(keras.Model):
     """A generator/discriminator pair trained by `fit` with a custom `train_step`.
@@ -70,10 +76,7 @@ class BaseGAN(keras.Model):
         if self.g_optimizer is self.d_optimizer:
             raise ValueError("Give the generator and the discriminator separate optimizer instances.")
         if uses_float16(self.generator, self.discriminator):  # mixed_float16: scale losses
-            self.g_optimizer, self.d_optimizer = (
-                opt if isinstance(opt, keras.optimizers.LossScaleOptimizer) else keras.optimizers.LossScaleOptimizer(opt)
-                for opt in (self.g_optimizer, self.d_optimizer)
-            )
+            self.g_optimizer, self.d_optimizer = map(_loss_scaled, (self.g_optimizer, self.d_optimizer))
         self.loss_name = loss
         self.loss_family = get_loss_family(loss)
         # Build optimizer slots now so checkpoints can be restored into them before the first step.
@@ -156,6 +159,7 @@ class BaseGAN(keras.Model):
     def fit(self, x=None, y=None, **kwargs):
         """`keras.Model.fit`, after checking that the data matches the generator's output."""
         check_training_data(x, self.generator.output_shape[1:], y, self.uses_labels)
+        # A multi-replica step cannot be lowered on its own; there Keras reports XLA errors itself.
         if self.jit_compile is True and self.distribute_strategy.num_replicas_in_sync == 1:
             self._fall_back_unless_xla_compiles(example_batch(x, y))
         if isinstance(x, tf.data.Dataset):

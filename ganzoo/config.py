@@ -55,10 +55,16 @@ def read_yaml(path: Path) -> dict:
 
 
 def deep_merge(base: dict, override: dict) -> dict:
-    """Return `base` updated by `override`; nested mappings merge, other values replace."""
+    """Return `base` updated by `override`; nested mappings merge, other values replace.
+
+    A mapping that names a different object (its `name` differs, e.g. an optimizer changed from
+    adam to rmsprop) replaces the old one whole, since the old one's options would not apply.
+    """
     merged = copy.deepcopy(base)
     for key, value in override.items():
-        if isinstance(value, dict) and isinstance(merged.get(key), dict):
+        old = merged.get(key)
+        renamed = isinstance(old, dict) and isinstance(value, dict) and value.get("name", old.get("name")) != old.get("name")
+        if isinstance(value, dict) and isinstance(old, dict) and not renamed:
             merged[key] = deep_merge(merged[key], value)
         else:
             merged[key] = copy.deepcopy(value)
@@ -181,7 +187,12 @@ def _require_positive(section, where: str, names) -> None:
 
 @dataclasses.dataclass
 class ModelConfig:
-    """What to build: the training algorithm (`arch`), its networks and loss family."""
+    """What to build: the training algorithm (`arch`), its networks, loss family and stabilizers.
+
+    Stabilizers (see `BaseGAN`): `penalties` such as `{gp: 10}` or `{r1: 10}`, `clip_weights`
+    (original WGAN), `pack` (PacGAN), `unrolled_steps` (unrolled GAN), `ema` (decay of the
+    generator's moving average), `augment` (a DiffAugment policy such as "color,translation,cutout").
+    """
 
     arch: str
     network: str
@@ -191,9 +202,19 @@ class ModelConfig:
     d_steps: int = 1
     generator: dict = dataclasses.field(default_factory=dict)
     discriminator: dict = dataclasses.field(default_factory=dict)
+    penalties: dict = dataclasses.field(default_factory=dict)
+    clip_weights: Optional[float] = None
+    pack: int = 1
+    unrolled_steps: int = 0
+    ema: Optional[float] = None
+    augment: Optional[str] = None
 
     def __post_init__(self):
-        _require_positive(self, "model", ["latent_dim", "d_steps"])
+        _require_positive(self, "model", ["latent_dim", "d_steps", "pack", "clip_weights"])
+        if self.unrolled_steps < 0:
+            raise ConfigError(f"model.unrolled_steps must be 0 or more, got {self.unrolled_steps}.")
+        if self.ema is not None and not 0 < self.ema < 1:
+            raise ConfigError(f"model.ema is a decay rate in (0, 1), such as 0.999; got {self.ema}.")
         if not self.data_shape or any(d <= 0 for d in self.data_shape):
             raise ConfigError(f"model.data_shape must list positive sizes, got {self.data_shape}.")
 

@@ -15,6 +15,7 @@ import keras
 import tensorflow as tf
 
 from ganzoo.config import ConfigError
+from ganzoo.networks.blocks import all_layers
 
 PRECISIONS = ("float32", "mixed_bfloat16", "mixed_float16")
 
@@ -66,12 +67,6 @@ def precision_scope(precision: str):
         keras.config.set_dtype_policy(previous)
 
 
-def _all_layers(model):
-    for layer in getattr(model, "layers", ()):
-        yield layer
-        yield from _all_layers(layer)
-
-
 def uses_float16(*models: keras.Model) -> bool:
     """True when any layer of `models` computes in float16, so their losses need scaling."""
-    return any(layer.dtype_policy.compute_dtype == "float16" for model in models for layer in _all_layers(model))
+    return any(layer.dtype_policy.compute_dtype == "float16" for model in models for layer in all_layers(model))

@@ -3,7 +3,7 @@ import pytest
 
 import ganzoo
 from ganzoo import registry
-from ganzoo.config import ConfigError, parse_assignment, parse_yaml
+from ganzoo.config import ConfigError, deep_merge, parse_assignment, parse_yaml
 from ganzoo.models import make_optimizer
 
 
@@ -109,3 +109,10 @@ def test_make_optimizer_builds_the_named_class():
     assert float(optimizer.learning_rate) == pytest.approx(5e-5)
     with pytest.raises(ConfigError, match="needs a `name`"):
         make_optimizer({"learning_rate": 1e-3}, "train.d_optimizer")
+
+
+def test_a_renamed_optimizer_replaces_the_old_options():
+    merged = deep_merge({"g": {"name": "adam", "beta_1": 0.5, "learning_rate": 1e-3}}, {"g": {"name": "rmsprop"}})
+    assert merged == {"g": {"name": "rmsprop"}}
+    kept = deep_merge({"g": {"name": "adam", "beta_1": 0.5}}, {"g": {"learning_rate": 1e-4}})
+    assert kept == {"g": {"name": "adam", "beta_1": 0.5, "learning_rate": 1e-4}}

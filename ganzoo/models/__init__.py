@@ -4,7 +4,8 @@ from __future__ import annotations
 import keras
 
 from ganzoo.config import ConfigError, Preset, check_kwargs
-from ganzoo.losses import LOSSES
+from ganzoo.augment import AUGMENTATIONS
+from ganzoo.losses import LOSSES, PENALTY_NAMES
 from ganzoo.models.base import BaseGAN
 from ganzoo.models.gan import GAN
 from ganzoo.networks import build_networks, network_options
@@ -46,6 +47,22 @@ def validate_preset(preset: Preset) -> None:
     make_optimizer(preset.train.g_optimizer, "train.g_optimizer")
     make_optimizer(preset.train.d_optimizer, "train.d_optimizer")
     check_precision(preset.train.precision)
+    _check_stabilizers(preset.model)
+
+
+def _check_stabilizers(model) -> None:
+    unknown = sorted(set(model.penalties) - set(PENALTY_NAMES))
+    if unknown:
+        raise ConfigError(f"Unknown model.penalties {unknown}. Available: {', '.join(PENALTY_NAMES)}.")
+    for name, weight in model.penalties.items():
+        if isinstance(weight, bool) or not isinstance(weight, (int, float)) or weight <= 0:
+            raise ConfigError(f"model.penalties.{name} is a positive weight, such as 10; got {weight!r}.")
+    if model.augment is not None:
+        if len(model.data_shape) != 3:
+            raise ConfigError("model.augment (DiffAugment) is for images; remove it for this data.")
+        unknown = sorted({name.strip() for name in model.augment.split(",")} - set(AUGMENTATIONS))
+        if unknown:
+            raise ConfigError(f"Unknown model.augment {unknown}. Available: {', '.join(AUGMENTATIONS)}.")
 
 
 def build_model(preset: Preset, compile: bool = True) -> BaseGAN:
@@ -53,11 +70,18 @@ def build_model(preset: Preset, compile: bool = True) -> BaseGAN:
     validate_preset(preset)
     with precision_scope(preset.train.precision):
         generator, discriminator = build_networks(preset.model)
-    model = model_class(preset.model.arch)(
+    config = preset.model
+    model = model_class(config.arch)(
         generator=generator,
         discriminator=discriminator,
-        latent_dim=preset.model.latent_dim,
-        d_steps=preset.model.d_steps,
+        latent_dim=config.latent_dim,
+        d_steps=config.d_steps,
+        penalties=config.penalties,
+        clip_weights=config.clip_weights,
+        pack=config.pack,
+        unrolled_steps=config.unrolled_steps,
+        ema=config.ema,
+        augment=config.augment,
         seed=preset.train.seed,
         name=preset.name.replace("-", "_"),
     )

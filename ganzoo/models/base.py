@@ -9,6 +9,7 @@ of one class rather than subclasses.
 from __future__ import annotations
 
 import warnings
+from typing import NamedTuple
 
 import numpy as np
 import keras
@@ -18,9 +19,31 @@ from keras import ops
 from ganzoo.data.checks import check_training_data, example_batch
 from ganzoo.distribute import spans_several_workers
 from ganzoo.files import atomic_path
-from ganzoo.losses import get_loss_family
+from ganzoo.augment import diff_augment
+from ganzoo.losses import clip_weights, get_loss_family, gradient_penalty, r1_penalty
 from ganzoo.precision import uses_float16
 from ganzoo.xla import xla_unsupported
+
+
+class DiscriminatorStep(NamedTuple):
+    """What one discriminator gradient computation gives: gradients, mean loss and penalty, logits."""
+
+    grads: list
+    loss: object
+    penalty: object
+    real_logits: object
+    fake_logits: object
+
+
+def pack_samples(samples, pack: int):
+    """PacGAN (Lin et al. 2018): stack each run of `pack` consecutive samples along the last axis,
+    so the discriminator judges them jointly; (N, ..., C) -> (N // pack, ..., pack * C). A batch that
+    is not a multiple of `pack` loses its last N mod pack samples."""
+    shape = ops.shape(samples)
+    groups = shape[0] // pack
+    grouped = ops.reshape(samples[: groups * pack], (groups, pack, *samples.shape[1:]))
+    grouped = ops.moveaxis(grouped, 1, -2)  # (groups, ..., pack, C)
+    return ops.reshape(grouped, (groups, *samples.shape[1:-1], pack * samples.shape[-1]))
 
 
 def _loss_scaled(optimizer):
@@ -39,11 +62,18 @@ class BaseGAN(keras.Model):
         latent_dim: size of the Gaussian latent vector.
         d_steps: discriminator updates per generator update (same real batch, new latents).
         seed: seed of the latent sampler used during training.
+        penalties: gradient penalties and their weights, `{"gp": 10}` (WGAN-GP) or `{"r1": 10}`.
+        clip_weights: clip every discriminator weight to [-c, c] after each update (original WGAN).
+        pack: PacGAN degree; the discriminator must take `pack` times the data's channels.
+        unrolled_steps: look-ahead discriminator updates for the generator (unrolled GAN).
+        ema: decay of a moving average of the generator's weights, which `generate` then uses.
+        augment: DiffAugment policy applied to real and fake images, e.g. "color,translation,cutout".
     """
 
     uses_labels = False  # conditional variants set True: their batches must carry labels
 
-    def __init__(self, generator, discriminator, latent_dim, d_steps=1, seed=None, **kwargs):
+    def __init__(self, generator, discriminator, latent_dim, d_steps=1, seed=None, penalties=None,
+                 clip_weights=None, pack=1, unrolled_steps=0, ema=None, augment=None, **kwargs):
         super().__init__(**kwargs)
         if int(d_steps) < 1:
             raise ValueError(f"d_steps must be a positive integer, got {d_steps}.")
@@ -52,12 +82,22 @@ class BaseGAN(keras.Model):
         self.latent_dim = int(latent_dim)
         self.d_steps = int(d_steps)
         self.seed = seed
+        self.penalties = dict(penalties or {})
+        self.clip_weights = clip_weights
+        self.pack = int(pack)
+        self.unrolled_steps = int(unrolled_steps)
+        self.ema = ema
+        self.augment = augment
         self.seed_generator = keras.random.SeedGenerator(seed)
         # Tracked as a model variable so checkpoints save it and a resumed run draws the same latents.
         self.seed_state = self.seed_generator.state
-        self.trackers = {
-            name: keras.metrics.Mean(name=name) for name in ("d_loss", "g_loss", "d_real", "d_fake")
-        }
+        self.generator_ema = None
+        if ema is not None:  # starts as a copy of the generator; saved with the model
+            self.generator_ema = keras.models.clone_model(generator)
+            self.generator_ema.set_weights(generator.get_weights())
+            self.generator_ema.trainable = False
+        names = ("d_loss", "g_loss", "d_real", "d_fake") + (("d_penalty",) if self.penalties else ())
+        self.trackers = {name: keras.metrics.Mean(name=name) for name in names}
         self._sampler = None  # `generate`'s compiled forward pass, made on first use
         self.built = True
 
@@ -109,6 +149,12 @@ class BaseGAN(keras.Model):
             "latent_dim": self.latent_dim,
             "d_steps": self.d_steps,
             "seed": self.seed,
+            "penalties": self.penalties,
+            "clip_weights": self.clip_weights,
+            "pack": self.pack,
+            "unrolled_steps": self.unrolled_steps,
+            "ema": self.ema,
+            "augment": self.augment,
         }
 
     def save(self, filepath, overwrite=True, **kwargs):
@@ -145,6 +191,16 @@ class BaseGAN(keras.Model):
     def discriminator_inputs(self, samples, labels):
         return samples
 
+    def critic(self, samples, labels, training=True):
+        """The discriminator's logits for `samples`: augmented (DiffAugment), given the variant's
+        inputs, and packed (PacGAN) as configured. Real and fake samples both pass through here."""
+        if self.augment:
+            samples = diff_augment(samples, self.augment, self.seed_generator)
+        inputs = self.discriminator_inputs(samples, labels)
+        if self.pack > 1:
+            inputs = pack_samples(inputs, self.pack)
+        return self.discriminator(inputs, training=training)
+
     def discriminator_loss(self, real_logits, fake_logits):
         return self.loss_family.discriminator(real_logits, fake_logits)
 
@@ -153,8 +209,13 @@ class BaseGAN(keras.Model):
 
     # ------------------------------------------------------------------ the loop
 
+    @property
+    def sampling_generator(self):
+        """The network that `generate` and `call` use: the generator's moving average when `ema` is set."""
+        return self.generator if self.generator_ema is None else self.generator_ema
+
     def call(self, latents, training=False):
-        return self.generator(latents, training=training)
+        return (self.generator if training else self.sampling_generator)(latents, training=training)
 
     def fit(self, x=None, y=None, **kwargs):
         """`keras.Model.fit`, after checking that the data matches the generator's output."""
@@ -174,7 +235,7 @@ class BaseGAN(keras.Model):
     def _fall_back_unless_xla_compiles(self, batch):
         def gradients(data):
             real, labels = self.unpack_batch(data)
-            return self.discriminator_gradients(real, labels)[0], self.generator_gradients(ops.shape(real)[0], labels)[0]
+            return self.discriminator_gradients(real, labels).grads, self.generator_gradients(ops.shape(real)[0], labels)[0]
 
         reason = xla_unsupported(gradients, batch)
         if reason is not None:
@@ -186,18 +247,36 @@ class BaseGAN(keras.Model):
             self.jit_compile = False
             self.make_train_function(force=True)
 
-    def discriminator_gradients(self, real, labels):
-        """Gradients of the discriminator loss on one batch, the loss, and the real and fake logits."""
+    def penalty(self, real, fake, labels):
+        """The configured gradient penalties, weighted and reduced like the losses: (to add to the
+        replica's loss, mean). WGAN-GP draws one interpolation point per example; R1 is weighted
+        gamma / 2 as in Mescheder et al. 2018."""
+        total, mean = 0.0, 0.0
+        critic = lambda samples: self.critic(samples, labels)  # noqa: E731
+        for name, weight in self.penalties.items():
+            if name == "gp":
+                shape = (ops.shape(real)[0],) + (1,) * (len(real.shape) - 1)
+                epsilon = keras.random.uniform(shape, seed=self.seed_generator)
+                per_example = weight * gradient_penalty(critic, real, fake, epsilon)
+            else:
+                per_example = 0.5 * weight * r1_penalty(critic, real)
+            scaled, value = self.reduce_loss(per_example)
+            total, mean = total + scaled, mean + value
+        return total, mean
+
+    def discriminator_gradients(self, real, labels) -> DiscriminatorStep:
+        """Gradients of the discriminator loss (penalties included) on one batch, and what to log."""
         fake = self.generator(
             self.generator_inputs(self.sample_latents(ops.shape(real)[0]), labels), training=True
         )
         with tf.GradientTape() as tape:
-            real_logits = self.discriminator(self.discriminator_inputs(real, labels), training=True)
-            fake_logits = self.discriminator(self.discriminator_inputs(fake, labels), training=True)
+            real_logits = self.critic(real, labels)
+            fake_logits = self.critic(fake, labels)
             loss, mean_loss = self.reduce_loss(self.discriminator_loss(real_logits, fake_logits))
-            scaled_loss = self.d_optimizer.scale_loss(loss)
+            penalty, mean_penalty = self.penalty(real, fake, labels) if self.penalties else (0.0, 0.0)
+            scaled_loss = self.d_optimizer.scale_loss(loss + penalty)
         grads = tape.gradient(scaled_loss, self.discriminator.trainable_variables)
-        return grads, mean_loss, real_logits, fake_logits
+        return DiscriminatorStep(grads, mean_loss, mean_penalty, real_logits, fake_logits)
 
     def generator_gradients(self, batch_size, labels):
         """Gradients of the generator loss through a fixed discriminator, and the loss."""
@@ -205,18 +284,22 @@ class BaseGAN(keras.Model):
             fake = self.generator(
                 self.generator_inputs(self.sample_latents(batch_size), labels), training=True
             )
-            fake_logits = self.discriminator(self.discriminator_inputs(fake, labels), training=True)
-            loss, mean_loss = self.reduce_loss(self.generator_loss(fake_logits))
+            loss, mean_loss = self.reduce_loss(self.generator_loss(self.critic(fake, labels)))
             scaled_loss = self.g_optimizer.scale_loss(loss)
         return tape.gradient(scaled_loss, self.generator.trainable_variables), mean_loss
 
-    def discriminator_step(self, real, labels):
-        """One discriminator update; the generator's weights are not touched."""
-        grads, mean_loss, real_logits, fake_logits = self.discriminator_gradients(real, labels)
-        self.d_optimizer.apply_gradients(zip(grads, self.discriminator.trainable_variables))
-        self.trackers["d_real"].update_state(ops.mean(self.loss_family.d_output(real_logits)))
-        self.trackers["d_fake"].update_state(ops.mean(self.loss_family.d_output(fake_logits)))
-        return mean_loss
+    def discriminator_step(self, real, labels, track=True):
+        """One discriminator update (then weight clipping, if set); the generator is not touched."""
+        step = self.discriminator_gradients(real, labels)
+        self.d_optimizer.apply_gradients(zip(step.grads, self.discriminator.trainable_variables))
+        if self.clip_weights:
+            clip_weights(self.discriminator.trainable_variables, self.clip_weights)
+        if track:
+            self.trackers["d_real"].update_state(ops.mean(self.loss_family.d_output(step.real_logits)))
+            self.trackers["d_fake"].update_state(ops.mean(self.loss_family.d_output(step.fake_logits)))
+            if self.penalties:
+                self.trackers["d_penalty"].update_state(step.penalty)
+        return step.loss
 
     def generator_step(self, batch_size, labels):
         """One generator update through a fixed discriminator."""
@@ -224,11 +307,38 @@ class BaseGAN(keras.Model):
         self.g_optimizer.apply_gradients(zip(grads, self.generator.trainable_variables))
         return mean_loss
 
+    def unrolled_generator_step(self, real, labels):
+        """Unrolled GAN (Metz et al. 2016): the generator is updated against the discriminator as it
+        will be after `unrolled_steps` more updates on this batch; then the discriminator and its
+        optimizer are put back, so its real trajectory is that of a plain step. The generator's
+        gradient is taken at the unrolled weights, treating them as constants: the term through the
+        discriminator's own updates is dropped (the first-order variant), which keeps the cost at
+        k extra discriminator steps."""
+        variables = self.discriminator.weights + self.d_optimizer.variables
+        saved = [ops.copy(variable.value) for variable in variables]
+        for _ in range(self.unrolled_steps):
+            self.discriminator_step(real, labels, track=False)
+        g_loss = self.generator_step(ops.shape(real)[0], labels)
+        for variable, value in zip(variables, saved):
+            variable.assign(value)
+        return g_loss
+
+    def update_ema(self):
+        """Move the generator's average toward its live weights: avg <- ema * avg + (1 - ema) * w.
+        Batch-norm statistics are copied, since averaging them is not what the average network needs."""
+        for average, live in zip(self.generator_ema.weights, self.generator.weights):
+            average.assign(self.ema * average + (1.0 - self.ema) * live if live.trainable else live)
+
     def train_step(self, data):
         real, labels = self.unpack_batch(data)
         for _ in range(self.d_steps):
             d_loss = self.discriminator_step(real, labels)
-        g_loss = self.generator_step(ops.shape(real)[0], labels)
+        if self.unrolled_steps:
+            g_loss = self.unrolled_generator_step(real, labels)
+        else:
+            g_loss = self.generator_step(ops.shape(real)[0], labels)
+        if self.generator_ema is not None:
+            self.update_ema()
         self.trackers["d_loss"].update_state(d_loss)
         self.trackers["g_loss"].update_state(g_loss)
         logs = {name: tracker.result() for name, tracker in self.trackers.items()}
@@ -248,7 +358,9 @@ class BaseGAN(keras.Model):
     def generate(self, n, labels=None, seed=None, batch_size=1024):
         """Draw `n` samples as float32 NumPy (images: NHWC in [-1, 1]); same seed, same samples."""
         if self._sampler is None:  # one compiled forward pass, reused by every call
-            self._sampler = tf.function(lambda inputs: self.generator(inputs, training=False), reduce_retracing=True)
+            self._sampler = tf.function(
+                lambda inputs: self.sampling_generator(inputs, training=False), reduce_retracing=True
+            )
         latents = self.latents_for(int(n), seed)
         chunks = []
         for start in range(0, len(latents), batch_size):

@@ -53,5 +53,7 @@ def build_networks(config: ModelConfig):
     generator_options, discriminator_options = network_options(config)
     shape = tuple(config.data_shape)
     generator = family.generator(latent_dim=config.latent_dim, data_shape=shape, **generator_options)
-    discriminator = family.discriminator(data_shape=shape, **discriminator_options)
+    # PacGAN: the discriminator sees `pack` samples stacked along the last axis
+    packed = (*shape[:-1], shape[-1] * config.pack)
+    discriminator = family.discriminator(data_shape=packed, **discriminator_options)
     return generator, discriminator

@@ -4,6 +4,9 @@ from __future__ import annotations
 import keras
 from keras import layers
 
+from ganzoo.layers import MinibatchDiscrimination, MinibatchStdDev
+from ganzoo.networks.blocks import spectral_normalized
+
 
 def _upsampling_plan(data_shape) -> tuple[int, int]:
     """Start size and number of 2x steps that reach the image size: halve while even and above 7,
@@ -52,19 +55,35 @@ def dcgan_discriminator(
     base_filters: int = 64,
     kernel_size: int = 4,
     dropout: float = 0.0,
+    batch_norm: bool = True,
+    spectral_norm: bool = False,
+    minibatch_std: bool = False,
+    minibatch_discrimination: int = 0,
 ) -> keras.Model:
-    """image -> strided convolutions halving the size (LeakyReLU 0.2) -> one logit."""
+    """image -> strided convolutions halving the size (LeakyReLU 0.2) -> one logit.
+
+    Stabilizers: `spectral_norm` wraps every convolution and the logit layer in Keras'
+    `SpectralNormalization` (SNGAN drops batch norm: set `batch_norm: false`); `minibatch_std`
+    appends the minibatch standard deviation as a feature map before the logit; and
+    `minibatch_discrimination: K` adds K minibatch-discrimination kernels on the flat features.
+    """
     _, steps = _upsampling_plan(data_shape)
     x = keras.Input(tuple(data_shape), name="x")
     h = x
     filters = base_filters
     for step in range(steps):
-        h = layers.Conv2D(filters, kernel_size, strides=2, padding="same")(h)
-        if step > 0:
+        h = spectral_normalized(layers.Conv2D(filters, kernel_size, strides=2, padding="same"), spectral_norm)(h)
+        if step > 0 and batch_norm:
             h = layers.BatchNormalization()(h)
         h = layers.LeakyReLU(0.2)(h)
         if dropout:
             h = layers.Dropout(dropout)(h)
         filters *= 2
+    if minibatch_std:
+        h = MinibatchStdDev()(h)
     h = layers.Flatten()(h)
-    return keras.Model(x, layers.Dense(1, name="logit", dtype="float32")(h), name="discriminator")
+    if minibatch_discrimination:
+        h = MinibatchDiscrimination(minibatch_discrimination)(h)
+    logit = spectral_normalized(layers.Dense(1, name="logit", dtype="float32"), spectral_norm)(h)
+    return keras.Model(x, logit, name="discriminator")
+

@@ -7,6 +7,9 @@ from typing import Optional
 import keras
 from keras import layers
 
+from ganzoo.layers import MinibatchDiscrimination, MinibatchStdDev
+from ganzoo.networks.blocks import spectral_normalized
+
 
 def mlp_generator(
     latent_dim: int,
@@ -29,12 +32,25 @@ def mlp_discriminator(
     units: list[int] = (256, 256),
     activation: str = "leaky_relu",
     dropout: float = 0.0,
+    spectral_norm: bool = False,
+    minibatch_std: bool = False,
+    minibatch_discrimination: int = 0,
 ) -> keras.Model:
-    """data -> hidden layers -> one logit per example."""
+    """data -> hidden layers -> one logit per example.
+
+    Stabilizers as in `dcgan_discriminator`: spectral normalization of every Dense layer, the
+    minibatch standard deviation and K minibatch-discrimination kernels before the logit.
+    """
     x = keras.Input(tuple(data_shape), name="x")
     h = layers.Flatten()(x)
     for width in units:
-        h = layers.Dense(width, activation=activation)(h)
+        h = spectral_normalized(layers.Dense(width, activation=activation), spectral_norm)(h)
         if dropout:
             h = layers.Dropout(dropout)(h)
-    return keras.Model(x, layers.Dense(1, name="logit", dtype="float32")(h), name="discriminator")
+    if minibatch_std:
+        h = MinibatchStdDev()(h)
+    if minibatch_discrimination:
+        h = MinibatchDiscrimination(minibatch_discrimination)(h)
+    logit = spectral_normalized(layers.Dense(1, name="logit", dtype="float32"), spectral_norm)(h)
+    return keras.Model(x, logit, name="discriminator")
+

@@ -1,4 +1,5 @@
 """Preset resolution: inheritance, strict keys and types, overrides, and the errors users see."""
+import keras
 import pytest
 
 import ganzoo
@@ -116,3 +117,24 @@ def test_a_renamed_optimizer_replaces_the_old_options():
     assert merged == {"g": {"name": "rmsprop"}}
     kept = deep_merge({"g": {"name": "adam", "beta_1": 0.5}}, {"g": {"learning_rate": 1e-4}})
     assert kept == {"g": {"name": "adam", "beta_1": 0.5, "learning_rate": 1e-4}}
+
+
+def test_learning_rate_schedules_come_from_keras():
+    spec = {"name": "adam", "learning_rate": {"schedule": "cosine_decay", "initial_learning_rate": 1e-3, "decay_steps": 100}}
+    optimizer = make_optimizer(spec, "train.g_optimizer")
+    assert optimizer.get_config()["learning_rate"]["class_name"] == "CosineDecay"
+    with pytest.raises(ConfigError, match="schedule:.*cosine_decay"):
+        make_optimizer({"name": "adam", "learning_rate": {"schedule": "cosine"}}, "train.g_optimizer")
+    with pytest.raises(ConfigError, match="decay_step"):
+        make_optimizer({"name": "adam", "learning_rate": {"schedule": "cosine_decay", "decay_step": 1}}, "x")
+
+
+def test_a_scheduled_optimizer_survives_saving(tmp_path):
+    schedule = {"schedule": "cosine_decay", "initial_learning_rate": 1e-3, "decay_steps": 10}
+    model = ganzoo.load("gan-ring", model={"generator": {"units": [8]}, "discriminator": {"units": [8]}},
+                        train={"g_optimizer": {"name": "adam", "learning_rate": schedule}})
+    model.fit(ganzoo.data.load("ring", batch_size=16, limit=64), epochs=1, verbose=0)
+    model.save(tmp_path / "m.keras")
+    loaded = keras.models.load_model(tmp_path / "m.keras")
+    assert float(loaded.g_optimizer.learning_rate) == pytest.approx(float(model.g_optimizer.learning_rate))
+    assert float(model.g_optimizer.learning_rate) < 1e-3

@@ -30,10 +30,36 @@ def make_optimizer(spec: dict, where: str) -> keras.optimizers.Optimizer:
         ) from None
     check_kwargs(cls.__init__, options, where)
     learning_rate = options.get("learning_rate", 1e-3)
-    if isinstance(learning_rate, (int, float)) and learning_rate <= 0:
+    if isinstance(learning_rate, dict):
+        options["learning_rate"] = make_schedule(learning_rate, f"{where}.learning_rate")
+    elif isinstance(learning_rate, (int, float)) and learning_rate <= 0:
         raise ConfigError(f"{where}.learning_rate must be positive, got {learning_rate}.")
     try:
         return cls(**options)
+    except (TypeError, ValueError) as error:
+        raise ConfigError(f"Invalid options in {where}: {error}") from None
+
+
+SCHEDULES = {
+    "cosine_decay": keras.optimizers.schedules.CosineDecay,
+    "exponential_decay": keras.optimizers.schedules.ExponentialDecay,
+    "inverse_time_decay": keras.optimizers.schedules.InverseTimeDecay,
+    "piecewise_constant_decay": keras.optimizers.schedules.PiecewiseConstantDecay,
+    "polynomial_decay": keras.optimizers.schedules.PolynomialDecay,
+}
+
+
+def make_schedule(spec: dict, where: str) -> keras.optimizers.schedules.LearningRateSchedule:
+    """A Keras learning-rate schedule from `{schedule: cosine_decay, initial_learning_rate: 1e-3,
+    decay_steps: 20000}`; steps count the optimizer's own updates (d_steps per step for the
+    discriminator)."""
+    options = dict(spec)
+    name = options.pop("schedule", None)
+    if name not in SCHEDULES:
+        raise ConfigError(f"{where} needs `schedule:` one of {', '.join(SCHEDULES)}; got {name!r}.")
+    check_kwargs(SCHEDULES[name].__init__, options, where)
+    try:
+        return SCHEDULES[name](**options)
     except (TypeError, ValueError) as error:
         raise ConfigError(f"Invalid options in {where}: {error}") from None
 

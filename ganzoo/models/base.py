@@ -8,6 +8,7 @@ of one class rather than subclasses.
 """
 from __future__ import annotations
 
+import functools
 import warnings
 from typing import NamedTuple
 
@@ -44,6 +45,10 @@ def pack_samples(samples, pack: int):
     grouped = ops.reshape(samples[: groups * pack], (groups, pack, *samples.shape[1:]))
     grouped = ops.moveaxis(grouped, 1, -2)  # (groups, ..., pack, C)
     return ops.reshape(grouped, (groups, *samples.shape[1:-1], pack * samples.shape[-1]))
+
+
+def _inference(network, inputs):
+    return network(inputs, training=False)
 
 
 def _loss_scaled(optimizer):
@@ -358,9 +363,9 @@ class BaseGAN(keras.Model):
     def generate(self, n, labels=None, seed=None, batch_size=1024):
         """Draw `n` samples as float32 NumPy (images: NHWC in [-1, 1]); same seed, same samples."""
         if self._sampler is None:  # one compiled forward pass, reused by every call
-            self._sampler = tf.function(
-                lambda inputs: self.sampling_generator(inputs, training=False), reduce_retracing=True
-            )
+            # A partial, not a lambda: TensorFlow counts retracing per function code, so the samplers
+            # of many models built in one process would set off its excessive-retracing warning.
+            self._sampler = tf.function(functools.partial(_inference, self.sampling_generator), reduce_retracing=True)
         latents = self.latents_for(int(n), seed)
         chunks = []
         for start in range(0, len(latents), batch_size):

@@ -253,11 +253,14 @@ class BaseGAN(keras.Model):
             self.make_train_function(force=True)
 
     def penalty(self, real, fake, labels):
-        """The configured gradient penalties, weighted and reduced like the losses: (to add to the
-        replica's loss, mean). WGAN-GP draws one interpolation point per example; R1 is weighted
-        gamma / 2 as in Mescheder et al. 2018."""
+        """The configured gradient penalties, weighted and reduced like the losses: returns (the sum
+        to add to this replica's loss, its mean for logging). WGAN-GP draws one interpolation point
+        per example; R1 is weighted gamma / 2 as in Mescheder et al. 2018."""
+
+        def critic(samples):
+            return self.critic(samples, labels)
+
         total, mean = 0.0, 0.0
-        critic = lambda samples: self.critic(samples, labels)  # noqa: E731
         for name, weight in self.penalties.items():
             if name == "gp":
                 shape = (ops.shape(real)[0],) + (1,) * (len(real.shape) - 1)
@@ -330,7 +333,7 @@ class BaseGAN(keras.Model):
 
     def update_ema(self):
         """Move the generator's average toward its live weights: avg <- ema * avg + (1 - ema) * w.
-        Batch-norm statistics are copied, since averaging them is not what the average network needs."""
+        Non-trainable weights (batch-norm statistics) are copied from the live generator."""
         for average, live in zip(self.generator_ema.weights, self.generator.weights):
             average.assign(self.ema * average + (1.0 - self.ema) * live if live.trainable else live)
 

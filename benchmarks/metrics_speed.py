@@ -12,20 +12,18 @@ checked against a float64 computation on the first few of the same subsets.
 from __future__ import annotations
 
 import argparse
-import json
 import os
 import platform
 import resource
 import time
-from pathlib import Path
 
 import numpy as np
 
 from ganzoo.metrics.fid import frechet_distance
 from ganzoo.metrics.kid import kernel_inception_distance
 from ganzoo.metrics.prdc import prdc
+from results_file import write_result
 
-RESULTS = Path(__file__).resolve().parent / "results"
 TARGETS = {"fid": 5.0, "kid": 5.0, "prdc": 20.0}
 
 
@@ -104,7 +102,6 @@ def main() -> None:
     kid_error = kid_float32_relative_error(real, fake)
     print(f"KID float32 vs float64 on 5 subsets: relative difference {kid_error:.1e}")
 
-    RESULTS.mkdir(parents=True, exist_ok=True)
     result = {
         "n_real": args.n,
         "n_fake": args.n,
@@ -120,7 +117,7 @@ def main() -> None:
         "python": platform.python_version(),
         "numpy": np.__version__,
     }
-    (RESULTS / "metrics_speed.json").write_text(json.dumps(result, indent=2) + "\n")
+    print(f"wrote {write_result('metrics_speed', result)}")
 
 
 if __name__ == "__main__":

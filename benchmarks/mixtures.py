@@ -18,12 +18,10 @@ every run.
 from __future__ import annotations
 
 import argparse
-import json
 import os
 import platform
 import statistics
 import time
-from pathlib import Path
 
 os.environ.setdefault("KERAS_BACKEND", "tensorflow")
 
@@ -34,8 +32,8 @@ import ganzoo  # noqa: E402
 from ganzoo.data import mixture_modes  # noqa: E402
 from ganzoo.metrics.modes import PACGAN_SAMPLES, mode_coverage  # noqa: E402
 from ganzoo.registry import list_models, resolve_preset  # noqa: E402
+from results_file import write_result  # noqa: E402
 
-RESULTS = Path(__file__).resolve().parent / "results"
 TRAINING_POINTS = 100_000  # drawn once per run; batches cycle through them
 # PacGAN (Lin et al. 2018), Table 1, after about 400,000 iterations: modes, % high quality, reverse KL
 PUBLISHED = {
@@ -131,9 +129,7 @@ def main() -> None:
         "runs": runs,
         "published": PUBLISHED,
     }
-    RESULTS.mkdir(parents=True, exist_ok=True)
-    path = RESULTS / "mixtures.json"
-    path.write_text(json.dumps(record, indent=2) + "\n")
+    path = write_result("mixtures", record)
     print(f"\nwrote {path} ({record['seconds']:.0f} s)")
 
 

@@ -8,7 +8,6 @@ Prints a table and writes benchmarks/results/soak_kill_resume.json.
 from __future__ import annotations
 
 import argparse
-import json
 import os
 import signal
 import subprocess
@@ -21,9 +20,9 @@ import numpy as np
 
 from ganzoo.callbacks import BackupAndRestore
 from ganzoo.runs import load_run_model
+from results_file import write_result
 
 ROOT = Path(__file__).resolve().parents[1]
-RESULTS = ROOT / "benchmarks" / "results"
 
 
 def committed_epoch(run: Path) -> int:
@@ -98,9 +97,7 @@ def main() -> None:
     width = max(map(len, result))
     for key, value in result.items():
         print(f"{key:<{width}}  {value}")
-    RESULTS.mkdir(exist_ok=True)
-    path = RESULTS / "soak_kill_resume.json"
-    path.write_text(json.dumps(result, indent=2) + "\n")
+    path = write_result("soak_kill_resume", result)
     print(f"wrote {path}")
 
 

@@ -33,7 +33,6 @@ ratios of adjacent windows, which cancels most of the drift.
 from __future__ import annotations
 
 import argparse
-import json
 import logging
 import os
 import platform
@@ -52,8 +51,8 @@ from ganzoo.flops import gan_training_flops  # noqa: E402
 from ganzoo.networks import build_networks  # noqa: E402
 from ganzoo.precision import cpu_has_bfloat16  # noqa: E402
 from ganzoo.registry import list_models, resolve_preset  # noqa: E402
+from results_file import write_result  # noqa: E402
 
-RESULTS = Path(__file__).resolve().parent / "results"
 MATMUL_N = 4096
 GENERATE_N = 10_000
 WARMUP_STEPS = 3
@@ -492,9 +491,7 @@ def main() -> None:
         "target_preset": TARGET_PRESET,
         "same_within": SAME_WITHIN,
     }
-    RESULTS.mkdir(parents=True, exist_ok=True)
-    path = RESULTS / "throughput.json"
-    path.write_text(json.dumps(result, indent=2) + "\n")
+    path = write_result("throughput", result)
     print(f"\nwrote {path} ({result['seconds']:.0f} s)")
 
 

@@ -8,7 +8,6 @@ temporary run folder, so samples, TensorBoard logs and checkpoints are included 
 from __future__ import annotations
 
 import argparse
-import json
 import os
 import platform
 import resource
@@ -22,8 +21,8 @@ import keras
 import ganzoo
 from ganzoo.registry import resolve_preset
 from ganzoo.runs import train
+from results_file import write_result
 
-RESULTS = Path(__file__).resolve().parent / "results"
 
 
 class EpochTimer(keras.callbacks.Callback):
@@ -73,9 +72,7 @@ def main() -> None:
     width = max(map(len, result))
     for key, value in result.items():
         print(f"{key:<{width}}  {value}")
-    RESULTS.mkdir(exist_ok=True)
-    path = RESULTS / f"train_{args.preset}.json"
-    path.write_text(json.dumps(result, indent=2) + "\n")
+    path = write_result(f"train_{args.preset}", result)
     print(f"wrote {path}")
 
 

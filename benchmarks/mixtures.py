@@ -1,9 +1,9 @@
 """Mode collapse on the 2-D ring and grid: every 2-D preset, several seeds, one budget of steps.
 
-    python benchmarks/mixtures.py [PRESET ...] [--seeds 5] [--steps 20000] [--no-xla]
+    python benchmarks/mixtures.py [PRESET ...] [--data ring|grid] [--seeds 5] [--steps 20000] [--no-xla]
 
-Default presets: every preset whose data is 2-D (model.data_shape == [2]); each trains on the
-mixture its preset names. Every run trains for exactly --steps generator steps (each with the
+Default presets: every preset whose data is 2-D (model.data_shape == [2]), or only those on one
+mixture with --data; each trains on the mixture its preset names. Every run trains for exactly --steps generator steps (each with the
 preset's d_steps discriminator steps; unrolled presets also pay their look-ahead steps), with XLA
 unless --no-xla, from seed 0, 1, ... with data drawn from the same seed, and is then scored with
 the PacGAN protocol of `ganzoo.metrics.modes.mode_coverage`: 2,500 samples, a sample is high
@@ -12,8 +12,8 @@ high-quality sample lands on it, reverse KL of the captured histogram against un
 
 Prints one row per preset (mean and standard error over seeds of the modes captured; mean
 high-quality percentage and reverse KL; the worst seed; seconds per run) beside the published
-rows of PacGAN (Lin et al. 2018) Table 1, and writes benchmarks/results/mixtures.json with
-every run.
+rows of PacGAN (Lin et al. 2018) Table 1, and writes benchmarks/results/mixtures.json (with
+--data: mixtures-ring.json or mixtures-grid.json) with every run.
 """
 from __future__ import annotations
 
@@ -25,10 +25,10 @@ import time
 
 os.environ.setdefault("KERAS_BACKEND", "tensorflow")
 
-import keras  # noqa: E402
 import numpy as np  # noqa: E402
 
 import ganzoo  # noqa: E402
+from fixed_budget import train_for_steps  # noqa: E402
 from ganzoo.data import mixture_modes  # noqa: E402
 from ganzoo.metrics.modes import PACGAN_SAMPLES, mode_coverage  # noqa: E402
 from ganzoo.registry import list_models, resolve_preset  # noqa: E402
@@ -42,24 +42,21 @@ PUBLISHED = {
 }
 
 
-def mixture_presets() -> list[str]:
-    return [name for name in list_models() if resolve_preset(name).model.data_shape == [2]]
+def mixture_presets(data: str | None = None) -> list[str]:
+    """Every preset with 2-D data, or only those trained on mixture `data`."""
+    presets = {name: resolve_preset(name) for name in list_models()}
+    return [name for name, preset in presets.items()
+            if preset.model.data_shape == [2] and data in (None, preset.data.source)]
 
 
 def run(name: str, seed: int, steps: int, xla: bool) -> dict:
     """Train one preset for `steps` generator steps from `seed` and score it."""
-    keras.backend.clear_session()
-    preset = resolve_preset(name, {"train": {"seed": seed, "jit_compile": xla}})
-    source = preset.data.source
-    model = ganzoo.load(name, train={"seed": seed, "jit_compile": xla})
-    data = ganzoo.data.load(source, batch_size=preset.train.batch_size, seed=seed, limit=TRAINING_POINTS)
-    start = time.perf_counter()
-    history = model.fit(data.repeat(), epochs=1, steps_per_epoch=steps, verbose=0).history
-    seconds = time.perf_counter() - start
+    model, seconds, logs = train_for_steps(name, steps, seed, xla, limit=TRAINING_POINTS)
+    source = resolve_preset(name).data.source
     means, std = mixture_modes(source)
     scores = mode_coverage(model.generate(PACGAN_SAMPLES, seed=seed), means, std)
     return {"preset": name, "data": source, "seed": seed, "seconds": seconds,
-            "final_d_loss": history["d_loss"][-1], "final_g_loss": history["g_loss"][-1], **scores}
+            "final_d_loss": logs["d_loss"], "final_g_loss": logs["g_loss"], **scores}
 
 
 def summarize(name: str, runs: list[dict]) -> dict:
@@ -85,7 +82,7 @@ def summarize(name: str, runs: list[dict]) -> dict:
 def table(rows: list[dict]) -> list[str]:
     lines = [f"{'preset':<22} {'data':<5} {'modes (mean ± se)':>18} {'worst':>6} {'% HQ':>6} {'worst':>6} "
              f"{'rev KL':>7} {'worst':>7} {'s/run':>6}"]
-    for data in ("ring", "grid"):
+    for data in sorted({row["data"] for row in rows}, reverse=True):  # ring, then grid
         for row in (r for r in rows if r["data"] == data):
             lines.append(
                 f"{row['preset']:<22} {data:<5} {row['modes_mean']:>9.1f} ± {row['modes_stderr']:<4.1f}/{row['modes_total']:<2} "
@@ -100,11 +97,12 @@ def table(rows: list[dict]) -> list[str]:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("presets", nargs="*", metavar="PRESET", help="default: every 2-D preset")
+    parser.add_argument("--data", choices=sorted(PUBLISHED), help="only the presets on this mixture")
     parser.add_argument("--seeds", type=int, default=5, help="seeds 0..N-1 per preset (default 5)")
     parser.add_argument("--steps", type=int, default=20_000, help="generator steps per run (default 20,000)")
     parser.add_argument("--no-xla", action="store_true", help="train without jit_compile")
     args = parser.parse_args()
-    names = args.presets or mixture_presets()
+    names = args.presets or mixture_presets(args.data)
     started = time.perf_counter()
     runs, rows = [], []
     for name in names:
@@ -121,7 +119,7 @@ def main() -> None:
           "3 std high-quality threshold)\n")
     print("\n".join(table(rows)))
     record = {
-        "settings": {"steps": args.steps, "seeds": args.seeds, "xla": not args.no_xla,
+        "settings": {"data": args.data, "steps": args.steps, "seeds": args.seeds, "xla": not args.no_xla,
                      "samples": PACGAN_SAMPLES, "training_points": TRAINING_POINTS},
         "machine": {"machine": platform.machine(), "cores": os.cpu_count(), "ganzoo": ganzoo.__version__},
         "seconds": round(time.perf_counter() - started, 1),
@@ -129,7 +127,7 @@ def main() -> None:
         "runs": runs,
         "published": PUBLISHED,
     }
-    path = write_result("mixtures", record)
+    path = write_result(f"mixtures-{args.data}" if args.data else "mixtures", record)
     print(f"\nwrote {path} ({record['seconds']:.0f} s)")
 
 

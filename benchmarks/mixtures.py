@@ -3,12 +3,13 @@
     python benchmarks/mixtures.py [PRESET ...] [--data ring|grid] [--seeds 5] [--steps 20000] [--no-xla]
 
 Default presets: every preset whose data is 2-D (model.data_shape == [2]), or only those on one
-mixture with --data; each trains on the mixture its preset names. Every run trains for exactly --steps generator steps (each with the
-preset's d_steps discriminator steps; unrolled presets also pay their look-ahead steps), with XLA
-unless --no-xla, from seed 0, 1, ... with data drawn from the same seed, and is then scored with
-the PacGAN protocol of `ganzoo.metrics.modes.mode_coverage`: 2,500 samples, a sample is high
-quality within 3 standard deviations of its nearest mode, a mode is captured when a
-high-quality sample lands on it, reverse KL of the captured histogram against uniform.
+mixture with --data; each trains on the mixture its preset names. Every run trains for exactly
+--steps generator steps (each with the preset's d_steps discriminator steps; unrolled presets also
+pay their look-ahead steps), with XLA unless --no-xla, from seed 0, 1, ... with data drawn from
+the same seed, and is then scored with the PacGAN protocol of `ganzoo.metrics.modes.mode_coverage`:
+2,500 samples, a sample is high quality within 3 standard deviations of its nearest mode, a mode
+is captured when a high-quality sample lands on it, reverse KL of the captured histogram against
+uniform.
 
 Prints one row per preset (mean and standard error over seeds of the modes captured; mean
 high-quality percentage and reverse KL; the worst seed; seconds per run) beside the published

@@ -20,7 +20,6 @@ from __future__ import annotations
 
 import argparse
 import os
-import platform
 import statistics
 import time
 
@@ -28,12 +27,11 @@ os.environ.setdefault("KERAS_BACKEND", "tensorflow")
 
 import numpy as np  # noqa: E402
 
-import ganzoo  # noqa: E402
 from fixed_budget import train_for_steps  # noqa: E402
 from ganzoo.data import mixture_modes  # noqa: E402
 from ganzoo.metrics.modes import PACGAN_SAMPLES, mode_coverage  # noqa: E402
 from ganzoo.registry import list_models, resolve_preset  # noqa: E402
-from results_file import write_result  # noqa: E402
+from results_file import finish, machine  # noqa: E402
 
 TRAINING_POINTS = 100_000  # drawn once per run; batches cycle through them
 # PacGAN (Lin et al. 2018), Table 1, after about 400,000 iterations: modes, % high quality, reverse KL
@@ -122,14 +120,12 @@ def main() -> None:
     record = {
         "settings": {"data": args.data, "steps": args.steps, "seeds": args.seeds, "xla": not args.no_xla,
                      "samples": PACGAN_SAMPLES, "training_points": TRAINING_POINTS},
-        "machine": {"machine": platform.machine(), "cores": os.cpu_count(), "ganzoo": ganzoo.__version__},
-        "seconds": round(time.perf_counter() - started, 1),
+        "machine": machine(),
         "presets": rows,
         "runs": runs,
         "published": PUBLISHED,
     }
-    path = write_result(f"mixtures-{args.data}" if args.data else "mixtures", record)
-    print(f"\nwrote {path} ({record['seconds']:.0f} s)")
+    finish(f"mixtures-{args.data}" if args.data else "mixtures", record, started)
 
 
 if __name__ == "__main__":

@@ -2,8 +2,12 @@
 from __future__ import annotations
 
 import json
+import os
+import platform
+import time
 from pathlib import Path
 
+import ganzoo
 from ganzoo.files import write_text_atomic
 
 RESULTS = Path(__file__).resolve().parent / "results"
@@ -14,4 +18,17 @@ def write_result(name: str, record: dict) -> Path:
     RESULTS.mkdir(parents=True, exist_ok=True)
     path = RESULTS / f"{name}.json"
     write_text_atomic(path, json.dumps(record, indent=2) + "\n")
+    return path
+
+
+def machine() -> dict:
+    """What a result was measured on."""
+    return {"machine": platform.machine(), "cores": os.cpu_count(), "ganzoo": ganzoo.__version__}
+
+
+def finish(name: str, record: dict, started: float) -> Path:
+    """Stamp `record` with the seconds since `started` (a perf_counter), write it and say where."""
+    record["seconds"] = round(time.perf_counter() - started, 1)
+    path = write_result(name, record)
+    print(f"\nwrote {path} ({record['seconds']:.0f} s)")
     return path

@@ -16,17 +16,15 @@ from __future__ import annotations
 
 import argparse
 import os
-import platform
 import statistics
 import time
 
 os.environ.setdefault("KERAS_BACKEND", "tensorflow")
 
-import ganzoo  # noqa: E402
 from fixed_budget import train_for_steps  # noqa: E402
 from ganzoo.data.stacked import stacked_mnist  # noqa: E402
 from ganzoo.metrics import stacked_mnist_modes  # noqa: E402
-from results_file import write_result  # noqa: E402
+from results_file import finish, machine  # noqa: E402
 
 PRESETS = ["dcgan-mnist", "wgan-gp-mnist", "sngan-mnist", "diffaugment-mnist"]
 STACKED = {"data": {"source": "stacked-mnist"}, "model": {"data_shape": [28, 28, 3]}}
@@ -87,14 +85,12 @@ def main() -> None:
     print(f"{'real data':<20} {reference['modes_captured']:>12.1f} {'':>6} {reference['reverse_kl']:>7.3f}")
     record = {
         "settings": {"steps": args.steps, "seeds": args.seeds, "samples": args.samples, "data": "stacked-mnist"},
-        "machine": {"machine": platform.machine(), "cores": os.cpu_count(), "ganzoo": ganzoo.__version__},
-        "seconds": round(time.perf_counter() - started, 1),
+        "machine": machine(),
         "presets": rows,
         "runs": runs,
         "real_data": reference,
     }
-    path = write_result("stacked_mnist", record)
-    print(f"\nwrote {path} ({record['seconds']:.0f} s)")
+    finish("stacked_mnist", record, started)
 
 
 if __name__ == "__main__":

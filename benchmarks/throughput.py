@@ -51,7 +51,7 @@ from ganzoo.flops import gan_training_flops  # noqa: E402
 from ganzoo.networks import build_networks  # noqa: E402
 from ganzoo.precision import cpu_has_bfloat16  # noqa: E402
 from ganzoo.registry import list_models, resolve_preset  # noqa: E402
-from results_file import write_result  # noqa: E402
+from results_file import finish  # noqa: E402
 
 MATMUL_N = 4096
 GENERATE_N = 10_000
@@ -483,7 +483,6 @@ def main() -> None:
                      "generate_calls": args.generate_calls, "matmul_repeats": matmul_repeats},
         "machine": machine,
         "load_average_1min": {"start": load_start, "end": os.getloadavg()[0]},
-        "seconds": round(time.perf_counter() - started, 1),
         "matmul_ceiling": ceiling,
         "conv_kernels_gflops_per_second": kernels,
         "presets": rows,
@@ -491,8 +490,7 @@ def main() -> None:
         "target_preset": TARGET_PRESET,
         "same_within": SAME_WITHIN,
     }
-    path = write_result("throughput", result)
-    print(f"\nwrote {path} ({result['seconds']:.0f} s)")
+    finish("throughput", result, started)
 
 
 if __name__ == "__main__":

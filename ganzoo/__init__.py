@@ -26,15 +26,15 @@ _require_tensorflow_backend(keras.backend.backend())
 
 from ganzoo import callbacks, data, losses, metrics, runs  # noqa: E402
 from ganzoo.config import ConfigError  # noqa: E402
-from ganzoo.models import BaseGAN, GAN, build_model  # noqa: E402
-from ganzoo.registry import list_models, register_model, resolve_preset  # noqa: E402
+from ganzoo.models import AdversarialCore, GAN, LatentGAN, Translator, build_model  # noqa: E402
+from ganzoo.registry import list_models, register_model, register_network, resolve_preset  # noqa: E402
 
 __version__ = "0.1.0"
 
 _SECTIONS = ("description", "model", "train", "data")
 
 
-def load(name: str, *, compile: bool = True, **overrides) -> BaseGAN:
+def load(name: str, *, compile: bool = True, **overrides) -> AdversarialCore:
     """Build the preset `name` from zoo_configs/, compiled with its optimizers and loss.
 
     Overrides are nested mappings per section and win over the preset, e.g.
@@ -47,9 +47,11 @@ def load(name: str, *, compile: bool = True, **overrides) -> BaseGAN:
 
 
 __all__ = [
-    "BaseGAN",
+    "AdversarialCore",
     "ConfigError",
     "GAN",
+    "LatentGAN",
+    "Translator",
     "__version__",
     "callbacks",
     "data",
@@ -59,5 +61,6 @@ __all__ = [
     "metrics",
     "runs",
     "register_model",
+    "register_network",
     "resolve_preset",
 ]

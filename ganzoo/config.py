@@ -149,8 +149,9 @@ def check_kwargs(function, kwargs: dict, where: str, exclude=()) -> dict:
     return checked
 
 
-def from_dict(cls, data: Any, where: str):
-    """Build dataclass `cls` from a mapping, refusing unknown keys and wrong types."""
+def from_dict(cls, data: Any, where: str, skip=()):
+    """Build dataclass `cls` from a mapping, refusing unknown keys and wrong types (fields in
+    `skip` are set by the caller)."""
     if not isinstance(data, dict):
         raise ConfigError(f"{where} must be a mapping, got {data!r}.")
     fields = {f.name: f for f in dataclasses.fields(cls)}
@@ -159,7 +160,9 @@ def from_dict(cls, data: Any, where: str):
     for key, value in data.items():
         if key not in fields:
             raise unknown_key_error(key, fields, where)
-        if dataclasses.is_dataclass(hints[key]):
+        if key in skip:
+            values[key] = value
+        elif dataclasses.is_dataclass(hints[key]):
             values[key] = from_dict(hints[key], value, f"{where}.{key}")
         else:
             values[key] = check_value(value, hints[key], f"{where}.{key}")
@@ -185,38 +188,42 @@ def _require_positive(section, where: str, names) -> None:
 # --------------------------------------------------------------------------- sections
 
 
+MODEL_KEYS = ("arch", "network", "data_shape", "loss", "generator", "discriminator")
+
+
 @dataclasses.dataclass
 class ModelConfig:
-    """What to build: the training algorithm (`arch`), its networks, loss family and stabilizers.
-
-    Stabilizers (see `BaseGAN`): `penalties` such as `{gp: 10}` or `{r1: 10}`, `clip_weights`
-    (original WGAN), `pack` (PacGAN), `unrolled_steps` (unrolled GAN), `ema` (decay of the
-    generator's moving average), `augment` (a DiffAugment policy such as "color,translation,cutout").
+    """What to build: the training algorithm (`arch`), its network family and their options, the
+    data shape and the loss family. Every other key under `model:` is a setting of the model class
+    (`latent_dim`, `d_steps`, `penalties`, `ema`...): `settings` holds them, and the class named by
+    `arch` checks them against its constructor (see `ganzoo.registry.check_model_settings`).
     """
 
     arch: str
     network: str
     data_shape: list[int]
-    latent_dim: int = 100
     loss: str = "non_saturating"
-    d_steps: int = 1
     generator: dict = dataclasses.field(default_factory=dict)
     discriminator: dict = dataclasses.field(default_factory=dict)
-    penalties: dict = dataclasses.field(default_factory=dict)
-    clip_weights: Optional[float] = None
-    pack: int = 1
-    unrolled_steps: int = 0
-    ema: Optional[float] = None
-    augment: Optional[str] = None
+    settings: dict = dataclasses.field(default_factory=dict)
 
     def __post_init__(self):
-        _require_positive(self, "model", ["latent_dim", "d_steps", "pack", "clip_weights"])
-        if self.unrolled_steps < 0:
-            raise ConfigError(f"model.unrolled_steps must be 0 or more, got {self.unrolled_steps}.")
-        if self.ema is not None and not 0 < self.ema < 1:
-            raise ConfigError(f"model.ema is a decay rate in (0, 1), such as 0.999; got {self.ema}.")
         if not self.data_shape or any(d <= 0 for d in self.data_shape):
             raise ConfigError(f"model.data_shape must list positive sizes, got {self.data_shape}.")
+
+    @classmethod
+    def from_mapping(cls, data, where: str) -> "ModelConfig":
+        """The fixed keys typed here; the rest kept as the model class's settings."""
+        if not isinstance(data, dict):
+            raise ConfigError(f"{where} must be a mapping, got {data!r}.")
+        fixed = {key: value for key, value in data.items() if key in MODEL_KEYS}
+        config = from_dict(cls, fixed, where)
+        config.settings = {key: value for key, value in data.items() if key not in MODEL_KEYS}
+        return config
+
+    def to_dict(self) -> dict:
+        fixed = {key: getattr(self, key) for key in MODEL_KEYS}
+        return {**fixed, **copy.deepcopy(self.settings)}
 
 
 @dataclasses.dataclass
@@ -239,12 +246,17 @@ class TrainConfig:
         _require_positive(self, "train", ["epochs", "batch_size"])
 
 
+PAIRINGS = ("none", "labels", "paired", "unpaired")
+
+
 @dataclasses.dataclass
 class DataConfig:
-    """Where training data comes from; see `ganzoo.data.load` for the sources."""
+    """Where training data comes from (see `ganzoo.data.load` for the sources) and how its examples
+    pair up: `none` (samples alone), `labels` (samples with class labels), `paired` (source and
+    target images) or `unpaired` (two sets of images). It must be what the model class trains on."""
 
     source: str
-    labels: bool = False
+    pairing: str = "none"
     image_size: Optional[int] = None
     limit: Optional[int] = None
     data_dir: Optional[str] = None
@@ -252,6 +264,12 @@ class DataConfig:
 
     def __post_init__(self):
         _require_positive(self, "data", ["image_size", "limit"])
+        if self.pairing not in PAIRINGS:
+            raise ConfigError(f"data.pairing must be one of {', '.join(PAIRINGS)}; got {self.pairing!r}.")
+
+    @property
+    def labels(self) -> bool:
+        return self.pairing == "labels"
 
 
 @dataclasses.dataclass
@@ -265,13 +283,41 @@ class Preset:
     data: DataConfig
 
     def to_dict(self) -> dict:
-        return dataclasses.asdict(self)
+        return {**dataclasses.asdict(self), "model": self.model.to_dict()}
 
 
 def build_preset(name: str, raw: dict) -> Preset:
-    """Validate a merged preset mapping (no `base:` left) into a `Preset`."""
+    """Validate a merged preset mapping (no `base:` left) into a `Preset`; the model class's own
+    settings are checked by `ganzoo.registry.check_model_settings`."""
     raw = dict(raw)
     raw.pop("base", None)
     if raw.get("description") is None:
         raw["description"] = ""
-    return from_dict(Preset, {"name": name, **raw}, f"preset {name!r}")
+    where = f"preset {name!r}"
+    model = raw.get("model")
+    if model is None:
+        raise ConfigError(f"{where} is missing required key(s): model.")
+    preset = from_dict(Preset, {"name": name, **raw, "model": {}}, where, skip=("model",))
+    preset.model = ModelConfig.from_mapping(model, f"{where}.model")
+    return preset
+
+
+def constructor_parameters(cls) -> dict:
+    """The keyword parameters of `cls`'s constructor, through every `__init__` in its ganzoo
+    ancestry that passes `**kwargs` on (Keras' own base arguments excluded): name -> (default,
+    type hint or None). This is how a model class owns its settings: written once, in `__init__`."""
+    parameters: dict = {}
+    for klass in cls.__mro__:
+        if "__init__" not in vars(klass) or not klass.__module__.startswith("ganzoo"):
+            continue
+        init = vars(klass)["__init__"]
+        hints = typing.get_type_hints(init)
+        passes_on = False
+        for name, parameter in inspect.signature(init).parameters.items():
+            if parameter.kind == parameter.VAR_KEYWORD:
+                passes_on = True
+            elif parameter.kind in (parameter.POSITIONAL_OR_KEYWORD, parameter.KEYWORD_ONLY) and name != "self":
+                parameters.setdefault(name, (parameter.default, hints.get(name)))
+        if not passes_on:
+            break
+    return parameters

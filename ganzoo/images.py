@@ -50,6 +50,28 @@ def scatter_image(points: np.ndarray, reference: np.ndarray | None = None, size:
     return np.asarray(canvas)
 
 
+def _as_rgb(images: np.ndarray) -> np.ndarray:
+    return np.repeat(images, 3, axis=-1) if images.shape[-1] == 1 else images
+
+
+def comparison_grid(columns: list, padding: int = 2) -> np.ndarray:
+    """Rows of images side by side, one column per array (such as source | output | target): each
+    array is scaled to the largest height and width (nearest neighbour, so pixels stay visible) and
+    grey turns RGB beside colour."""
+    columns = [np.asarray(column, dtype="float32") for column in columns]
+    height = max(column.shape[1] for column in columns)
+    width = max(column.shape[2] for column in columns)
+    colour = any(column.shape[-1] == 3 for column in columns)
+    scaled = []
+    for column in columns:
+        rows = np.arange(height) * column.shape[1] // height
+        cols = np.arange(width) * column.shape[2] // width
+        column = column[:, rows][:, :, cols]
+        scaled.append(_as_rgb(column) if colour else column)
+    return image_grid(np.stack(scaled, axis=1).reshape(-1, height, width, scaled[0].shape[-1]),
+                      columns=len(columns), padding=padding)
+
+
 def samples_to_picture(samples: np.ndarray) -> np.ndarray:
     """A grid for image batches, a scatter plot for 2-D points."""
     if samples.ndim == 4:

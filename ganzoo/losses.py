@@ -11,6 +11,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Callable
 
+import keras
 import tensorflow as tf
 from keras import ops
 
@@ -100,9 +101,6 @@ def get_loss_family(name: str) -> LossFamily:
 
 # ---------------------------------------------------------------------- regularisers of the critic
 
-PENALTY_NAMES = ("gp", "r1")  # gradient_penalty and r1_penalty, as configuration names them
-
-
 def _squared_input_gradient_norms(critic, samples):
     """||d critic(x) / dx||^2 per example, differentiable again (an outer tape can take its gradient).
 
@@ -139,6 +137,32 @@ def r1_penalty(critic, real):
     Unweighted: the caller multiplies by gamma / 2 as in the paper.
     """
     return _squared_input_gradient_norms(critic, real)
+
+
+def interpolate_gradient_penalty(critic, real, fake, draw):
+    """WGAN-GP as configured: one interpolation point per example, drawn with `draw(sample, shape)`."""
+    shape = (ops.shape(real)[0],) + (1,) * (len(real.shape) - 1)
+    return gradient_penalty(critic, real, fake, draw(keras.random.uniform, shape))
+
+
+def real_data_r1_penalty(critic, real, fake, draw):
+    """R1 as configured: on the real batch only; the fake batch and `draw` are not used."""
+    return r1_penalty(critic, real)
+
+
+@dataclass(frozen=True)
+class Penalty:
+    """A regulariser of the critic as configuration names it: per-example values of
+    `per_example(critic, real, fake, draw)`, multiplied by `scale` times the configured weight."""
+
+    per_example: Callable
+    scale: float = 1.0
+
+
+PENALTIES: dict[str, Penalty] = {
+    "gp": Penalty(interpolate_gradient_penalty),
+    "r1": Penalty(real_data_r1_penalty, scale=0.5),  # weight gamma, applied as gamma / 2 (Mescheder et al.)
+}
 
 
 def clip_weights(variables, limit: float) -> None:

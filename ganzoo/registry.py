@@ -1,16 +1,24 @@
-"""Names to things: model architectures to classes, preset names to YAML files in zoo_configs/."""
+"""Names to things: model architectures to classes, network families to builders, preset names to
+YAML files in zoo_configs/."""
 from __future__ import annotations
 
 import difflib
 from pathlib import Path
 
-from ganzoo.config import ConfigError, Preset, build_preset, deep_merge, read_yaml
+from ganzoo.config import (
+    MODEL_KEYS, ConfigError, Preset, build_preset, check_value, constructor_parameters, deep_merge, read_yaml,
+    unknown_key_error,
+)
 
 _MODEL_CLASSES: dict[str, type] = {}
+_NETWORK_FAMILIES: dict[str, dict] = {}
+
+# Constructor arguments a preset does not set under `model:`: the seed comes from train.seed.
+_NOT_SETTINGS = ("seed",)
 
 
 def register_model(arch: str):
-    """Class decorator that makes a BaseGAN subclass buildable from presets as `model.arch: <arch>`."""
+    """Class decorator that makes a model class buildable from presets as `model.arch: <arch>`."""
 
     def decorate(cls):
         _MODEL_CLASSES[arch] = cls
@@ -25,6 +33,43 @@ def model_class(arch: str) -> type:
             f"Unknown model.arch {arch!r}. Registered architectures: {', '.join(sorted(_MODEL_CLASSES))}."
         )
     return _MODEL_CLASSES[arch]
+
+
+def register_network(name: str, **builders) -> None:
+    """Make a network family buildable as `model.network: <name>`: one builder function per network
+    role (`generator=...`, `discriminator=...`), each returning a Keras model."""
+    _NETWORK_FAMILIES[name] = dict(builders)
+
+
+def network_family(name: str) -> dict:
+    if name not in _NETWORK_FAMILIES:
+        raise ConfigError(f"Unknown model.network {name!r}. Available: {', '.join(sorted(_NETWORK_FAMILIES))}.")
+    return _NETWORK_FAMILIES[name]
+
+
+def model_settings(cls) -> dict:
+    """The settings a preset may give model class `cls` under `model:`: its constructor's keyword
+    parameters but the networks and the seed; name -> (default, type hint)."""
+    return {
+        name: spec
+        for name, spec in constructor_parameters(cls).items()
+        if name not in cls.network_names and name not in _NOT_SETTINGS
+    }
+
+
+def check_model_settings(preset: Preset) -> None:
+    """The class named by `model.arch` checks the rest of `model:` against its own constructor:
+    names, annotated types, then its own `check_settings` (ranges and combinations)."""
+    cls = model_class(preset.model.arch)
+    accepted = model_settings(cls)
+    where = f"preset {preset.name!r}.model"
+    for key, value in preset.model.settings.items():
+        if key not in accepted:
+            raise unknown_key_error(key, [*MODEL_KEYS, *accepted], where)
+        hint = accepted[key][1]
+        if hint is not None:
+            check_value(value, hint, f"model.{key}")
+    cls.check_settings(preset.model.settings, tuple(preset.model.data_shape))
 
 
 def presets_dir() -> Path:
@@ -71,6 +116,13 @@ def _raw_preset(name: str, chain: tuple[str, ...] = ()) -> dict:
     return merged
 
 
+def preset_from_mapping(name: str, raw: dict) -> Preset:
+    """A validated preset from a merged mapping (a saved run's config.yaml, say)."""
+    preset = build_preset(name, raw)
+    check_model_settings(preset)
+    return preset
+
+
 def resolve_preset(name: str, overrides: dict | None = None) -> Preset:
     """Read preset `name`, follow its `base:` chain, apply overrides (they win), and validate."""
-    return build_preset(name, deep_merge(_raw_preset(name), overrides or {}))
+    return preset_from_mapping(name, deep_merge(_raw_preset(name), overrides or {}))

@@ -20,11 +20,11 @@ import yaml
 
 from ganzoo.callbacks import BackupAndRestore, DivergenceGuard, SampleGrid
 from ganzoo.data import preset_epochs
-from ganzoo.config import Preset, build_preset, deep_merge, read_yaml
+from ganzoo.config import Preset, deep_merge, read_yaml
 from ganzoo.distribute import make_strategy, worker_name
 from ganzoo.files import write_text_atomic
 from ganzoo.models import build_model
-from ganzoo.registry import resolve_preset
+from ganzoo.registry import preset_from_mapping, resolve_preset
 
 
 class RunError(RuntimeError):
@@ -67,7 +67,7 @@ def prepare_run(run: RunFolder, preset_name: str, overrides: dict, resume=False,
         name = saved.pop("name")
         if name != preset_name:
             raise RunError(f"{run.root} holds a run of {name!r}, not {preset_name!r}; check --out.")
-        return build_preset(name, deep_merge(saved, overrides))
+        return preset_from_mapping(name, deep_merge(saved, overrides))
     if (epoch is not None or run.model.exists()) and not overwrite:
         raise RunError(
             f"{run.root} already holds a run (last checkpoint after epoch {epoch}). Pass --resume "

@@ -5,6 +5,7 @@
 """
 from __future__ import annotations
 
+import difflib
 import functools
 from pathlib import Path
 
@@ -13,10 +14,12 @@ import tensorflow as tf
 
 from ganzoo.data.checks import DataError, check_image_values, check_training_data
 from ganzoo.data.mixtures import mixture_modes, sample_mixture
-from ganzoo.data.sources import BUILTIN_SOURCES, image_folder, tensorflow_dataset
+from ganzoo.data.sources import BUILTIN_SOURCES, folder_classes, image_folder, tensorflow_dataset
 
 __all__ = [
     "DataError",
+    "check_preset_data",
+    "check_source",
     "check_training_data",
     "list_sources",
     "load",
@@ -54,18 +57,61 @@ def _resize(images, image_size):
     return np.clip(resized.numpy(), -1.0, 1.0)
 
 
+def check_source(source: str) -> None:
+    """Refuse a source that is neither built in, nor tensorflow-datasets, nor an existing folder."""
+    if source in BUILTIN_SOURCES or source.startswith("tfds:") or Path(source).expanduser().is_dir():
+        return
+    close = difflib.get_close_matches(source, BUILTIN_SOURCES, n=1)
+    hint = f" Did you mean {close[0]!r}?" if close else ""
+    raise DataError(
+        f"Unknown data source {source!r}: not a built-in name and not an existing folder.{hint} "
+        f"Built-in sources: {', '.join(sorted(BUILTIN_SOURCES))}; or use tfds:<name> or a folder path."
+    )
+
+
+def check_preset_data(data, data_shape, pairing: str, num_classes=None) -> None:
+    """Check, before anything is built or loaded, that a preset's data agrees with its model: the
+    pairing the model class trains on, the sample shape after `image_size`, and the label range."""
+    check_source(data.source)
+    if data.pairing != pairing:
+        raise DataError(
+            f"The model trains on data.pairing {pairing!r} but the preset's data says {data.pairing!r}; "
+            f"set data.pairing: {pairing}."
+        )
+    builtin = BUILTIN_SOURCES.get(data.source)
+    if builtin is None:
+        if pairing == "labels" and Path(data.source).expanduser().is_dir() and not folder_classes(Path(data.source).expanduser()):
+            raise DataError(f"{data.source} has no class sub-folders, so it has no labels for this conditional model.")
+        return
+    if pairing in ("paired", "unpaired"):
+        raise DataError(f"Built-in source {data.source!r} holds single samples, not {pairing} images.")
+    shape = tuple(builtin.shape)
+    if data.image_size is not None:
+        if len(shape) != 3:
+            raise DataError(f"data.image_size is for images; {data.source!r} holds points of shape {shape}.")
+        shape = (data.image_size, data.image_size, shape[-1])
+    if shape != tuple(data_shape):
+        fix = f"set model.data_shape: {list(shape)}"
+        if len(shape) == 3 and len(data_shape) == 3 and data_shape[0] == data_shape[1] and data_shape[-1] == shape[-1]:
+            fix += f" or data.image_size: {data_shape[0]}"
+        raise DataError(f"{data.source!r} gives samples of shape {shape} but model.data_shape is {list(data_shape)}; {fix}.")
+    if num_classes is not None and builtin.classes > num_classes:
+        raise DataError(f"{data.source!r} has {builtin.classes} classes but the model has num_classes {num_classes}.")
+
+
 def load_arrays(source: str, labels=False, image_size=None, limit=None, seed=0):
     """A built-in or folder source as NumPy: float32 samples (and int labels when asked for)."""
     path = Path(source).expanduser()
+    check_source(source)
     if source in BUILTIN_SOURCES:
-        x, y = BUILTIN_SOURCES[source](limit=limit, seed=seed)
-    elif path.is_dir():
-        x, y = image_folder(path, image_size=image_size)
+        x, y = BUILTIN_SOURCES[source].load(limit=limit, seed=seed)
     else:
-        raise DataError(
-            f"Unknown data source {source!r}: not a built-in name and not an existing folder. "
-            f"Built-in sources: {', '.join(sorted(BUILTIN_SOURCES))}; or use tfds:<name> or a folder path."
-        )
+        if labels and not folder_classes(path):
+            raise DataError(
+                f"{path} holds its images directly, not in one sub-folder per class, so it has no labels. "
+                "Sort the images into class folders (a/, b/, ...) or train an unconditional model."
+            )
+        x, y = image_folder(path, image_size=image_size)
     if len(x) == 0:
         raise DataError(f"Data source {source!r} holds no examples.")
     if limit is not None and limit < len(x):
@@ -78,7 +124,7 @@ def load_arrays(source: str, labels=False, image_size=None, limit=None, seed=0):
 def _tfds_dataset(name, labels, image_size, limit, data_dir, download, cache):
     """Decoded once: the raw examples are cached in memory (unless `cache` is False), then converted
     and resized in parallel on every pass."""
-    dataset = tensorflow_dataset(name, data_dir=data_dir, download=download)
+    dataset = tensorflow_dataset(name, data_dir=data_dir, download=download, labels=labels)
     if limit is not None:
         dataset = dataset.take(limit)
     if cache:
@@ -204,7 +250,7 @@ def load_epochs(
 def _preset_settings(preset) -> dict:
     return dict(
         batch_size=preset.train.batch_size,
-        labels=preset.data.labels,
+        labels=preset.data.pairing == "labels",
         seed=preset.train.seed,
         image_size=preset.data.image_size,
         limit=preset.data.limit,

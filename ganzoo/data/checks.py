@@ -30,50 +30,66 @@ def check_image_values(images: np.ndarray, where: str = "data") -> None:
         )
 
 
-def _first_batch(data, labels=None):
-    """(samples, labels or None) of the first batch a data set yields, or of arrays given to fit."""
+def _first_batch(data, labels=None) -> tuple:
+    """The parts of the first batch a data set yields, or of the arrays given to fit, as a tuple."""
     if isinstance(data, tf.data.Dataset):
         for element in data.take(1):
-            if isinstance(element, (tuple, list)):
-                return element[0], (element[1] if len(element) > 1 else None)
-            return element, None
+            return tuple(element) if isinstance(element, (tuple, list)) else (element,)
         raise DataError("The training data set is empty: it yielded no batch.")
-    if isinstance(data, (tuple, list)):
-        return data[0], (data[1] if len(data) > 1 else labels)
-    return data, labels
+    parts = tuple(data) if isinstance(data, (tuple, list)) else (data,)
+    return parts + ((labels,) if labels is not None else ())
 
 
-def check_training_data(data, sample_shape, labels=None, uses_labels=False) -> None:
-    """Check batches against the model before training: shape, labels, size, and for images dtype and range."""
-    if data is None:
+def _check_structure(names: list, count: int) -> None:
+    if count == len(names):
         return
-    batch, batch_labels = _first_batch(data, labels)
-    batch = np.asarray(batch)
-    if batch.shape[0] == 0:
-        raise DataError("The training data is empty: it holds no examples.")
-    if batch.shape[0] == 1:
-        raise DataError(
-            "The training batches hold a single example; GAN losses and batch normalisation need at least 2. "
-            "Use more data or a larger batch size."
-        )
-    expected = tuple(sample_shape)
-    if tuple(batch.shape[1:]) != expected:
-        raise DataError(
-            f"The data's samples have shape {tuple(batch.shape[1:])} but the model generates {expected}. "
-            "Set model.data_shape to match the data, or resize the data (data.image_size)."
-        )
-    if uses_labels and batch_labels is None:
-        raise DataError("This model is conditional and needs (samples, labels) batches; load the data with labels=True.")
-    if not uses_labels and batch_labels is not None:
+    if names == ["real"] and count == 2:
         raise DataError(
             "This model is unconditional but the data yields labels too; load the data with labels=False "
             "or pass only the samples."
         )
-    if len(expected) == 3:
-        check_image_values(batch, "training data")
+    if names == ["real", "labels"] and count == 1:
+        raise DataError("This model is conditional and needs (samples, labels) batches; load the data with labels=True.")
+    raise DataError(
+        f"This model trains on batches of ({', '.join(names)}) but the data yields {count} part(s) per batch; "
+        "load data of the pairing the preset names (data.pairing)."
+    )
+
+
+def check_training_data(data, spec: dict, labels=None) -> None:
+    """Check batches against what the model trains on before the first step: their parts, shapes,
+    size, label type, and for images dtype and range. `spec` maps each part's name to its
+    per-example shape (None for an integer class label), as `model.batch_spec()` gives it."""
+    if data is None:
+        return
+    parts = [np.asarray(part) for part in _first_batch(data, labels)]
+    if parts[0].shape[0] == 0:
+        raise DataError("The training data is empty: it holds no examples.")
+    if parts[0].shape[0] == 1:
+        raise DataError(
+            "The training batches hold a single example; GAN losses and batch normalisation need at least 2. "
+            "Use more data or a larger batch size."
+        )
+    names = list(spec)
+    _check_structure(names, len(parts))
+    for name, part in zip(names, parts):
+        expected = spec[name]
+        if expected is None:
+            if part.ndim != 1 or not np.issubdtype(part.dtype, np.integer):
+                raise DataError(f"The data's {name} must be one integer class per example; got {part.dtype} of shape {part.shape}.")
+            continue
+        if tuple(part.shape[1:]) != tuple(expected):
+            what = "samples" if name == "real" else f"{name} images"
+            raise DataError(
+                f"The data's {what} have shape {tuple(part.shape[1:])} but the model "
+                f"{'generates' if name == 'real' else 'takes'} {tuple(expected)}. "
+                "Set model.data_shape to match the data, or resize the data (data.image_size)."
+            )
+        if len(expected) == 3:
+            check_image_values(part, "training data" if name == "real" else f"training data ({name})")
 
 
 def example_batch(data, labels=None):
     """The first batch as `train_step` receives it, for tracing the step before training starts."""
-    batch, batch_labels = _first_batch(data, labels)
-    return batch if batch_labels is None else (batch, batch_labels)
+    parts = _first_batch(data, labels)
+    return parts[0] if len(parts) == 1 else parts

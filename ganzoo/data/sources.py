@@ -5,7 +5,9 @@ float in [-1, 1]. tensorflow-datasets returns a `tf.data.Dataset` of (uint8 imag
 """
 from __future__ import annotations
 
+from dataclasses import dataclass
 from pathlib import Path
+from typing import Callable
 
 import numpy as np
 
@@ -41,12 +43,22 @@ def mixture(name):
     return load
 
 
+@dataclass(frozen=True)
+class BuiltinSource:
+    """A data set that ships with ganzoo's dependencies: its loader, the shape of one example as
+    loaded, and how many classes its labels take (so presets are checked without loading it)."""
+
+    load: Callable
+    shape: tuple
+    classes: int
+
+
 BUILTIN_SOURCES = {
-    "mnist-5k": mnist_5k,
-    "digits": sklearn_digits,
-    "ring": mixture("ring"),
-    "grid": mixture("grid"),
-    "stacked-mnist": stacked_mnist,
+    "mnist-5k": BuiltinSource(mnist_5k, (28, 28, 1), 10),
+    "digits": BuiltinSource(sklearn_digits, (8, 8, 1), 10),
+    "ring": BuiltinSource(mixture("ring"), (2,), 8),
+    "grid": BuiltinSource(mixture("grid"), (2,), 25),
+    "stacked-mnist": BuiltinSource(stacked_mnist, (28, 28, 3), 1000),
 }
 
 
@@ -79,7 +91,13 @@ def image_folder(path: Path, channels=None, image_size=None, **_):
     return stacked, labels
 
 
-def tensorflow_dataset(name: str, split="train", data_dir=None, download=False):
+def folder_classes(path: Path) -> list[str]:
+    """The class names of an image folder: its sub-folders that hold images, sorted."""
+    files = (p for p in path.rglob("*") if p.suffix.lower() in IMAGE_SUFFIXES)
+    return sorted({f.parent.relative_to(path).as_posix() for f in files} - {"."})
+
+
+def tensorflow_dataset(name: str, split="train", data_dir=None, download=False, labels=False):
     """A tensorflow-datasets set as a `tf.data.Dataset` of (image, label).
 
     `download` is off by default: offline, tensorflow-datasets retries its downloads for
@@ -99,5 +117,11 @@ def tensorflow_dataset(name: str, split="train", data_dir=None, download=False):
     keys = set(info.features.keys())
     if "image" not in keys:
         raise DataError(f"tensorflow-datasets set {name!r} has no 'image' feature (features: {sorted(keys)}).")
-    has_label = "label" in keys
-    return dataset.map(lambda ex: (ex["image"], ex["label"] if has_label else 0))
+    if "label" not in keys:
+        if labels:
+            raise DataError(
+                f"tensorflow-datasets set {name!r} has no 'label' feature, so it cannot train a model that "
+                f"needs labels (features: {sorted(keys)}). Use a labelled set or an unconditional model."
+            )
+        return dataset.map(lambda ex: (ex["image"], 0))
+    return dataset.map(lambda ex: (ex["image"], ex["label"]))

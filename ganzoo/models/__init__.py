@@ -4,15 +4,17 @@ from __future__ import annotations
 import keras
 
 from ganzoo.config import ConfigError, Preset, check_kwargs
-from ganzoo.augment import AUGMENTATIONS
-from ganzoo.losses import LOSSES, PENALTY_NAMES
-from ganzoo.models.base import BaseGAN
+from ganzoo.data import check_preset_data
+from ganzoo.losses import LOSSES
+from ganzoo.models.core import AdversarialCore, Step
 from ganzoo.models.gan import GAN
+from ganzoo.models.latent import LatentGAN
+from ganzoo.models.translator import Translator
 from ganzoo.networks import build_networks, network_options
 from ganzoo.precision import check_precision, precision_scope
-from ganzoo.registry import model_class
+from ganzoo.registry import check_model_settings, model_class
 
-__all__ = ["BaseGAN", "GAN", "build_model", "make_optimizer", "validate_preset"]
+__all__ = ["AdversarialCore", "GAN", "LatentGAN", "Step", "Translator", "build_model", "make_optimizer", "validate_preset"]
 
 
 def make_optimizer(spec: dict, where: str) -> keras.optimizers.Optimizer:
@@ -65,52 +67,27 @@ def make_schedule(spec: dict, where: str) -> keras.optimizers.schedules.Learning
 
 
 def validate_preset(preset: Preset) -> None:
-    """Check everything a preset names (arch, network options, loss, optimizers) without building."""
-    model_class(preset.model.arch)
+    """Check everything a preset names (model class and settings, networks, loss, optimizers,
+    precision, and that its data fits the model) without building or loading anything."""
+    check_model_settings(preset)
+    cls = model_class(preset.model.arch)
     network_options(preset.model)
     if preset.model.loss not in LOSSES:
         raise ConfigError(f"Unknown model.loss {preset.model.loss!r}. Available: {', '.join(sorted(LOSSES))}.")
     make_optimizer(preset.train.g_optimizer, "train.g_optimizer")
     make_optimizer(preset.train.d_optimizer, "train.d_optimizer")
     check_precision(preset.train.precision)
-    _check_stabilizers(preset.model)
+    check_preset_data(preset.data, preset.model.data_shape, cls.pairing, preset.model.settings.get("num_classes"))
 
 
-def _check_stabilizers(model) -> None:
-    unknown = sorted(set(model.penalties) - set(PENALTY_NAMES))
-    if unknown:
-        raise ConfigError(f"Unknown model.penalties {unknown}. Available: {', '.join(PENALTY_NAMES)}.")
-    for name, weight in model.penalties.items():
-        if isinstance(weight, bool) or not isinstance(weight, (int, float)) or weight <= 0:
-            raise ConfigError(f"model.penalties.{name} is a positive weight, such as 10; got {weight!r}.")
-    if model.augment is not None:
-        if len(model.data_shape) != 3:
-            raise ConfigError("model.augment (DiffAugment) is for images; remove it for this data.")
-        unknown = sorted({name.strip() for name in model.augment.split(",")} - set(AUGMENTATIONS))
-        if unknown:
-            raise ConfigError(f"Unknown model.augment {unknown}. Available: {', '.join(AUGMENTATIONS)}.")
-
-
-def build_model(preset: Preset, compile: bool = True) -> BaseGAN:
-    """Build (and by default compile) the model a validated preset describes."""
+def build_model(preset: Preset, compile: bool = True) -> AdversarialCore:
+    """Build (and by default compile) the model a validated preset describes: the class named by
+    `model.arch`, its networks from `model.network`, and its settings, the rest of `model:`."""
     validate_preset(preset)
     with precision_scope(preset.train.precision):
-        generator, discriminator = build_networks(preset.model)
-    config = preset.model
-    model = model_class(config.arch)(
-        generator=generator,
-        discriminator=discriminator,
-        latent_dim=config.latent_dim,
-        d_steps=config.d_steps,
-        penalties=config.penalties,
-        clip_weights=config.clip_weights,
-        pack=config.pack,
-        unrolled_steps=config.unrolled_steps,
-        ema=config.ema,
-        augment=config.augment,
-        seed=preset.train.seed,
-        name=preset.name.replace("-", "_"),
-    )
+        networks = build_networks(preset.model)
+    cls = model_class(preset.model.arch)
+    model = cls(**networks, **preset.model.settings, seed=preset.train.seed, name=preset.name.replace("-", "_"))
     if compile:
         model.compile(
             g_optimizer=make_optimizer(preset.train.g_optimizer, "train.g_optimizer"),

@@ -1,59 +1,50 @@
 """Generator/discriminator builders, one module per family; presets pick one by `model.network`.
 
 Every builder gives its last layer `dtype="float32"`, so under mixed precision the samples and
-logits (and so the losses) stay float32.
+logits (and so the losses) stay float32. A family registers its builders by network role with
+`ganzoo.registry.register_network`, like a model class registers with `register_model`.
 """
 from __future__ import annotations
-
-from dataclasses import dataclass
-from typing import Callable
 
 from ganzoo.config import ConfigError, ModelConfig, check_kwargs
 from ganzoo.networks.dcgan import dcgan_discriminator, dcgan_generator
 from ganzoo.networks.mlp import mlp_discriminator, mlp_generator
+from ganzoo.registry import model_class, network_family, register_network
+
+register_network("mlp", generator=mlp_generator, discriminator=mlp_discriminator)
+register_network("dcgan", generator=dcgan_generator, discriminator=dcgan_discriminator)
 
 
-@dataclass(frozen=True)
-class NetworkFamily:
-    generator: Callable
-    discriminator: Callable
-
-
-NETWORKS: dict[str, NetworkFamily] = {
-    "mlp": NetworkFamily(mlp_generator, mlp_discriminator),
-    "dcgan": NetworkFamily(dcgan_generator, dcgan_discriminator),
-}
-
-
-def network_family(name: str) -> NetworkFamily:
-    if name not in NETWORKS:
-        raise ConfigError(f"Unknown model.network {name!r}. Available: {', '.join(sorted(NETWORKS))}.")
-    return NETWORKS[name]
-
-
-_SET_BY_MODEL = ("latent_dim", "data_shape")
-
-
-def network_options(config: ModelConfig) -> tuple[dict, dict]:
-    """Validated generator and discriminator options; unknown or mistyped keys are refused."""
+def _plan(config: ModelConfig):
+    """(builder, options section, arguments from the model) for each network the model class builds."""
+    cls = model_class(config.arch)
     family = network_family(config.network)
-    options = []
-    for builder, section in ((family.generator, "generator"), (family.discriminator, "discriminator")):
-        given = getattr(config, section)
-        for key in _SET_BY_MODEL:
+    arguments = cls.network_arguments(config.settings, tuple(config.data_shape))
+    plan = {}
+    for name in cls.network_names:
+        role = cls.network_roles.get(name, name)
+        if role not in family:
+            raise ConfigError(
+                f"model.network {config.network!r} has no {role} builder, which model.arch {config.arch!r} needs."
+            )
+        plan[name] = (family[role], role, arguments[name])
+    return plan
+
+
+def network_options(config: ModelConfig) -> dict:
+    """Validated options of each network, by network name; unknown or mistyped keys are refused, and
+    so are keys the model sets itself (such as latent_dim and data_shape)."""
+    options = {}
+    for name, (builder, role, from_model) in _plan(config).items():
+        given = getattr(config, role)
+        for key in from_model:
             if key in given:
-                raise ConfigError(f"Set {key} once under model:, not under model.{section}.")
-        options.append(check_kwargs(builder, given, f"model.{section}", exclude=_SET_BY_MODEL))
-    return options[0], options[1]
+                raise ConfigError(f"Set {key} once under model:, not under model.{role}.")
+        options[name] = check_kwargs(builder, given, f"model.{role}", exclude=tuple(from_model))
+    return options
 
 
-def build_networks(config: ModelConfig):
-    """Build the (generator, discriminator) pair a model config describes."""
-    family = network_family(config.network)
-    generator_options, discriminator_options = network_options(config)
-    shape = tuple(config.data_shape)
-    generator = family.generator(latent_dim=config.latent_dim, data_shape=shape, **generator_options)
-    # PacGAN: the discriminator sees `pack` samples stacked along the last axis
-    packed = (*shape[:-1], shape[-1] * config.pack)
-    discriminator = family.discriminator(data_shape=packed, **discriminator_options)
-    return generator, discriminator
+def build_networks(config: ModelConfig) -> dict:
+    """Build the networks a model config describes, by the model class's network names."""
+    options = network_options(config)
+    return {name: builder(**from_model, **options[name]) for name, (builder, _, from_model) in _plan(config).items()}

@@ -1,0 +1,147 @@
+"""The latent task base: random latents (and, for conditional variants, labels) in, samples out."""
+from __future__ import annotations
+
+import functools
+
+import keras
+import numpy as np
+
+from ganzoo.config import ConfigError
+from ganzoo.images import image_grid, samples_to_picture
+from ganzoo.models.core import AdversarialCore, Step
+
+
+def _label_array(labels, n: int, num_classes: int) -> np.ndarray:
+    """`labels` as int32, checked against the number of samples and of classes."""
+    labels = np.asarray(labels)
+    if labels.ndim != 1 or len(labels) != n:
+        raise ValueError(f"Give one label per sample: {n} samples asked for, labels of shape {labels.shape}.")
+    if not np.issubdtype(labels.dtype, np.integer) or labels.min() < 0 or labels.max() >= num_classes:
+        raise ValueError(f"Labels must be integers in [0, {num_classes - 1}]; got values from {labels.min()} to {labels.max()}.")
+    return labels.astype("int32")
+
+
+@keras.saving.register_keras_serializable(package="ganzoo")
+class LatentGAN(AdversarialCore):
+    """Gaussian latents in, samples out: DCGAN, WGAN, SNGAN... and every conditional variant.
+
+    Args:
+        latent_dim: size of the Gaussian latent vector.
+        (the rest: `AdversarialCore`'s settings)
+
+    A conditional variant sets `batch_structure = ("real", "labels")`, `pairing = "labels"` and a
+    `num_classes` attribute, puts the labels into its draws (`draw`) and feeds them to the
+    generator (`generator_inputs`) and the discriminator (`discriminator_inputs`); `generate`,
+    `preview` and `evaluation_samples` then handle labels for it.
+    """
+
+    num_classes = None  # conditional variants: how many classes their labels take
+
+    def __init__(self, generator, discriminator, latent_dim: int = 100, **kwargs):
+        super().__init__(generator, discriminator, **kwargs)
+        LatentGAN.check_settings({"latent_dim": latent_dim})
+        self.latent_dim = int(latent_dim)
+
+    @classmethod
+    def check_settings(cls, settings: dict, data_shape=None) -> None:
+        super().check_settings(settings, data_shape)
+        latent_dim = settings.get("latent_dim", 1)
+        if isinstance(latent_dim, bool) or not isinstance(latent_dim, int) or latent_dim < 1:
+            raise ConfigError(f"model.latent_dim must be a positive integer, got {latent_dim!r}.")
+
+    @classmethod
+    def network_arguments(cls, settings: dict, data_shape: tuple) -> dict:
+        arguments = super().network_arguments(settings, data_shape)
+        arguments["generator"]["latent_dim"] = settings.get("latent_dim", 100)
+        return arguments
+
+    def batch_spec(self) -> dict:
+        spec = {"real": tuple(self.generator.output_shape[1:])}
+        return {**spec, "labels": None} if "labels" in self.batch_structure else spec
+
+    # ------------------------------------------------------------------ training hooks
+
+    def draw(self, step: Step) -> dict:
+        return {"latents": self.draw_random(keras.random.normal, (step.size, self.latent_dim))}
+
+    def generator_inputs(self, draws: dict):
+        """What the generator is called with, from the draws (training) or `generate`'s inputs."""
+        return draws["latents"]
+
+    def generate_fakes(self, step: Step, training=True) -> dict:
+        return {"fake": self.generator(self.generator_inputs(step.draws), training=training)}
+
+    def conditioning(self, step: Step):
+        """What the discriminator sees beside a sample (the labels of a conditional variant)."""
+        return step.batch.get("labels")
+
+    def discriminator_terms(self, step: Step) -> dict:
+        conditioning = self.conditioning(step)
+        step.scores["real"] = self.critic(step.batch["real"], conditioning)
+        step.scores["fake"] = self.critic(step.fakes["fake"], conditioning)
+        return {"adversarial": self.loss_family.discriminator(step.scores["real"], step.scores["fake"])}
+
+    def generator_terms(self, step: Step) -> dict:
+        fake_logits = self.critic(step.fakes["fake"], self.conditioning(step))
+        return {"adversarial": self.loss_family.generator(fake_logits)}
+
+    def penalty_critic(self, step: Step):
+        critic = functools.partial(self.critic, conditioning=self.conditioning(step))
+        return critic, step.batch["real"], step.fakes["fake"]
+
+    # ------------------------------------------------------------------ sampling
+
+    def call(self, inputs, training=False):
+        """The generator's forward pass on its own inputs, so `predict` and `generate` agree."""
+        return (self.generator if training else self.sampling_generator)(inputs, training=training)
+
+    def latents_for(self, n, seed=None):
+        """Latent vectors for `generate`: reproducible NumPy draws when `seed` is given."""
+        if seed is None:
+            return keras.ops.convert_to_numpy(self.draw_random(keras.random.normal, (n, self.latent_dim)))
+        return np.random.default_rng(seed).standard_normal((n, self.latent_dim)).astype("float32")
+
+    def sampling_draws(self, n: int, labels=None, seed=None) -> dict:
+        """The draws `generate` feeds through `generator_inputs`: latents, and labels if conditional."""
+        draws = {"latents": self.latents_for(n, seed)}
+        if self.num_classes is not None:
+            if labels is None:
+                labels = np.random.default_rng(seed).integers(0, self.num_classes, n)
+            draws["labels"] = _label_array(labels, n, self.num_classes)
+        elif labels is not None:
+            raise ValueError(f"labels= was given, but {self.name} is unconditional: it draws no classes.")
+        return draws
+
+    def generate(self, n, labels=None, seed=None, batch_size=1024, **options):
+        """Draw `n` samples as float32 NumPy (images: NHWC in [-1, 1]); same seed, same samples.
+
+        `labels` (conditional variants) gives each sample's class; `options` (such as a truncation)
+        reach the generator's call.
+        """
+        if isinstance(n, bool) or not isinstance(n, (int, np.integer)) or n < 1:
+            raise ValueError(f"generate needs a positive number of samples, got n={n!r}.")
+        draws = self.sampling_draws(int(n), labels, seed)
+        chunks = []
+        for start in range(0, int(n), batch_size):
+            part = {name: value[start : start + batch_size] for name, value in draws.items()}
+            chunks.append(self.sample_forward(self.generator_inputs(part), **options))
+        return np.concatenate(chunks).astype("float32")
+
+    def preview(self, n: int = 64, seed: int = 0, examples=None):
+        """A grid of `n` samples from `seed` (a scatter plot for 2-D points); conditional variants
+        draw one row per class."""
+        if examples is not None:
+            raise ValueError(f"{self.name} draws from latents; preview takes no examples.")
+        if self.num_classes is None:
+            return samples_to_picture(self.generate(n, seed=seed))
+        per_class = max(1, n // self.num_classes)
+        labels = np.repeat(np.arange(self.num_classes), per_class)
+        return image_grid(self.generate(len(labels), labels=labels, seed=seed), columns=per_class)
+
+    def evaluation_samples(self, n: int, seed: int = 0, data=None):
+        """`n` samples for the Evaluator; a conditional variant draws its labels with the class
+        frequencies of the real labels in `data` (a (samples, labels) pair), uniform without them."""
+        labels = None
+        if self.num_classes is not None and isinstance(data, (tuple, list)) and len(data) > 1:
+            labels = np.random.default_rng(seed).choice(np.asarray(data[1]), n)
+        return self.generate(n, labels=labels, seed=seed)

@@ -1,0 +1,75 @@
+"""The translator task base: an image in, an image out (Pix2Pix, CycleGAN, super-resolution)."""
+from __future__ import annotations
+
+import functools
+
+import keras
+import numpy as np
+
+from ganzoo.images import comparison_grid
+from ganzoo.models.core import AdversarialCore, Step
+
+
+@keras.saving.register_keras_serializable(package="ganzoo")
+class Translator(AdversarialCore):
+    """Trains on (source, real) pairs: the generator maps a source image to its target.
+
+    No latent: the generator's input is the source. The default discriminator judges the image
+    alone; a variant whose discriminator sees the pair (Pix2Pix) overrides `discriminator_inputs`,
+    and one with terms beyond the adversarial loss (an L1 or content loss) adds them to
+    `loss_terms` and returns them from `generator_terms`.
+    """
+
+    batch_structure = ("source", "real")
+    pairing = "paired"
+
+    def __init__(self, generator, discriminator, **kwargs):
+        super().__init__(generator, discriminator, **kwargs)
+
+    def batch_spec(self) -> dict:
+        return {"source": tuple(self.generator.input_shape[1:]), "real": tuple(self.generator.output_shape[1:])}
+
+    # ------------------------------------------------------------------ training hooks
+
+    def generate_fakes(self, step: Step, training=True) -> dict:
+        return {"fake": self.generator(step.batch["source"], training=training)}
+
+    def discriminator_terms(self, step: Step) -> dict:
+        source = step.batch["source"]
+        step.scores["real"] = self.critic(step.batch["real"], source)
+        step.scores["fake"] = self.critic(step.fakes["fake"], source)
+        return {"adversarial": self.loss_family.discriminator(step.scores["real"], step.scores["fake"])}
+
+    def generator_terms(self, step: Step) -> dict:
+        return {"adversarial": self.loss_family.generator(self.critic(step.fakes["fake"], step.batch["source"]))}
+
+    def penalty_critic(self, step: Step):
+        critic = functools.partial(self.critic, conditioning=step.batch["source"])
+        return critic, step.batch["real"], step.fakes["fake"]
+
+    # ------------------------------------------------------------------ using it
+
+    def call(self, images, training=False):
+        return (self.generator if training else self.sampling_generator)(images, training=training)
+
+    def translate(self, images, batch_size=256) -> np.ndarray:
+        """The generator's output for each source image, as float32 NumPy."""
+        images = np.asarray(images, dtype="float32")
+        expected = tuple(self.generator.input_shape[1:])
+        if images.ndim != len(expected) + 1 or images.shape[1:] != expected:
+            raise ValueError(f"{self.name} translates images of shape {expected}; got a batch of shape {images.shape}.")
+        chunks = [self.sample_forward(images[start : start + batch_size]) for start in range(0, len(images), batch_size)]
+        return np.concatenate(chunks).astype("float32")
+
+    def preview(self, n: int = 8, seed: int = 0, examples=None):
+        """Rows of source | output | target for the first `n` of `examples` (a (sources, targets) pair)."""
+        if examples is None:
+            raise ValueError(f"{self.name} translates images: give preview the (sources, targets) to show.")
+        sources, targets = (np.asarray(part, dtype="float32")[:n] for part in examples)
+        return comparison_grid([sources, self.translate(sources), targets])
+
+    def evaluation_samples(self, n: int, seed: int = 0, data=None):
+        """The translations of the first `n` sources of `data` (a (sources, targets) pair)."""
+        if not isinstance(data, (tuple, list)) or len(data) != 2:
+            raise ValueError(f"{self.name} is scored on its translations: give the (sources, targets) data.")
+        return self.translate(np.asarray(data[0])[:n])

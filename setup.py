@@ -4,7 +4,7 @@ from pathlib import Path
 from setuptools import find_packages, setup
 
 setup(
-    name="ganzoo",
+    name="keras-ganzoo",  # "ganzoo" on PyPI is an unrelated, empty project; the import name stays ganzoo
     version="0.1.0",
     description="A Generative Adversarial Network model zoo for Keras 3 on TensorFlow",
     long_description=(Path(__file__).parent / "README.md").read_text(encoding="utf-8"),

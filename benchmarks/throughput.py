@@ -230,6 +230,13 @@ def summary(values) -> dict:
 # ---------------------------------------------------------------------------------------- one preset
 
 
+def baseline_model(preset) -> BaselineGAN:
+    """The hand-written step on the preset's own networks, latent size and discriminator steps."""
+    networks, settings = build_networks(preset.model), preset.model.settings
+    return BaselineGAN(networks["generator"], networks["discriminator"], settings.get("latent_dim", 100),
+                       settings.get("d_steps", 1))
+
+
 def build_variants(name: str, preset, steps_needed: int) -> tuple[dict, dict]:
     """The models, and name -> (compiled train function, iterator) for every variant."""
     in_memory = preset_epochs(preset, 0)[0].take(1).cache().repeat()
@@ -237,7 +244,7 @@ def build_variants(name: str, preset, steps_needed: int) -> tuple[dict, dict]:
         "float32": ganzoo.load(name),
         "mixed_bfloat16": ganzoo.load(name, train={"precision": "mixed_bfloat16"}),
         "xla": ganzoo.load(name, train={"jit_compile": True}),
-        "baseline": BaselineGAN(*build_networks(preset.model), preset.model.latent_dim, preset.model.d_steps),
+        "baseline": baseline_model(preset),
     }
     models["baseline"].compile(optimizer=None, jit_compile=False)  # as ganzoo float32
     variants = {key: (train_function(model), iter(in_memory)) for key, model in models.items()}
@@ -311,7 +318,7 @@ def measure_preset(name: str, args, matmuls: dict) -> dict:
     return {
         "preset": name,
         "batch_size": batch,
-        "d_steps": preset.model.d_steps,
+        "d_steps": preset.model.settings.get("d_steps", 1),
         "flops": flops,
         "gflop_per_train_image": flops["total"] / 1e9,
         "gflop_per_generated_image": flops["generate_flops"] / 1e9,

@@ -11,20 +11,22 @@ import numpy as np
 import tensorflow as tf
 
 from ganzoo.files import atomic_path, write_text_atomic
-from ganzoo.images import samples_to_picture, save_png
+from ganzoo.images import save_png
 from ganzoo.metrics.evaluate import Evaluator
 
 
 class SampleGrid(keras.callbacks.Callback):
-    """Draw samples from one fixed latent batch after every `every` epochs.
+    """Write the model's `preview` from one fixed seed (and fixed `examples`, for translators)
+    after every `every` epochs.
 
     Writes `<out_dir>/epoch_0001.png`, ... and, with `log_dir`, the same picture to
-    TensorBoard under `samples`, so progress is comparable from epoch to epoch. Each PNG
-    carries text chunks with the epoch, the latent seed and `provenance` (such as the
-    resolved config), so a picture can be traced back to what made it.
+    TensorBoard under `samples`, so progress is comparable from epoch to epoch: a grid of
+    samples, one row per class for conditional models, source | output | target rows for
+    translators. Each PNG carries text chunks with the epoch, the seed and `provenance` (such
+    as the resolved config), so a picture can be traced back to what made it.
     """
 
-    def __init__(self, out_dir, n=64, seed=0, every=1, log_dir=None, provenance=None):
+    def __init__(self, out_dir, n=64, seed=0, every=1, log_dir=None, provenance=None, examples=None):
         super().__init__()
         if n < 1 or every < 1:
             raise ValueError(f"SampleGrid needs n >= 1 and every >= 1, got n={n}, every={every}.")
@@ -32,12 +34,13 @@ class SampleGrid(keras.callbacks.Callback):
         self.n, self.seed, self.every = n, seed, every
         self.log_dir = log_dir
         self.provenance = dict(provenance or {})
+        self.examples = examples
         self._writer = None
 
     def on_epoch_end(self, epoch, logs=None):
         if (epoch + 1) % self.every:
             return
-        picture = samples_to_picture(self.model.generate(self.n, seed=self.seed))
+        picture = self.model.preview(self.n, seed=self.seed, examples=self.examples)
         text = {**self.provenance, "ganzoo:epoch": str(epoch + 1), "ganzoo:latent_seed": str(self.seed)}
         save_png(picture, self.out_dir / f"epoch_{epoch + 1:04d}.png", text=text)
         if self.log_dir is not None:
@@ -118,7 +121,19 @@ class BackupAndRestore(keras.callbacks.BackupAndRestore):
         newest = {key: state[key] for key in ("epoch", "batch", "weights")}
         return [newest] + state.get("older", [])
 
+    # Keras-private names this class relies on, where Keras offers no public way; a test
+    # (tests/test_keras_contract.py) fails loudly if a Keras release changes them.
+    KERAS_PRIVATE = ("_should_save_on_batch", "_batches_seen_since_last_saving", "_save_model", "_load_model")
+
+    def on_epoch_begin(self, epoch, logs=None):
+        self.completed_epochs, self.last_batch = epoch, 0
+
+    def on_train_batch_end(self, batch, logs=None):
+        self.last_batch = batch
+        super().on_train_batch_end(batch, logs)
+
     def on_epoch_end(self, epoch, logs=None):
+        self.completed_epochs, self.last_batch = epoch + 1, 0
         super().on_epoch_end(epoch, logs)
         if self.save_freq != "epoch":  # step-level backups come on top of, not instead of, epoch ends
             self._batches_seen_since_last_saving = 0
@@ -126,11 +141,11 @@ class BackupAndRestore(keras.callbacks.BackupAndRestore):
 
     def _save_model(self):
         backup_dir = Path(self.backup_dir)
-        name = f"epoch{self._current_epoch:05d}-batch{self._last_batch_seen:06d}.weights.h5"
+        name = f"epoch{self.completed_epochs:05d}-batch{self.last_batch:06d}.weights.h5"
         with atomic_path(backup_dir / name) as temporary:
             self.model.save_weights(str(temporary), overwrite=True)
         older = [e for e in self._entries(self.read_metadata(backup_dir)) if e["weights"] != name]
-        state = {"epoch": self._current_epoch, "batch": self._last_batch_seen, "weights": name,
+        state = {"epoch": self.completed_epochs, "batch": self.last_batch, "weights": name,
                  "older": older[: self.keep - 1]}  # fmt: skip
         write_text_atomic(backup_dir / self.METADATA, json.dumps(state))
         kept = {entry["weights"] for entry in self._entries(state)}
@@ -149,6 +164,7 @@ class BackupAndRestore(keras.callbacks.BackupAndRestore):
                 continue
             if tried:
                 warnings.warn(f"Checkpoint {tried[0]} is unreadable; resumed from {path.name} instead.")
+            # How Keras' own BackupAndRestore makes `fit` start at the restored epoch (no public way).
             self.model._initial_epoch = entry["epoch"]
             return
         if tried:

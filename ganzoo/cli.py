@@ -6,15 +6,15 @@ import json
 import sys
 from pathlib import Path
 
-from ganzoo.config import deep_merge, parse_assignment, read_yaml
+from ganzoo.config import deep_merge, parse_assignment
 from ganzoo.distribute import STRATEGIES
 from ganzoo.files import write_text_atomic
-from ganzoo.images import samples_to_picture, save_png
+from ganzoo.images import save_png
 from ganzoo.metrics import METRICS, evaluate
 from ganzoo.precision import PRECISIONS
 from ganzoo.registry import list_models, resolve_preset
 from ganzoo.callbacks import CheckpointError, TrainingDiverged
-from ganzoo.runs import RunError, load_run_model, train
+from ganzoo.runs import RunError, load_run_model, preview_examples, run_preset, train
 
 EXAMPLES = """examples:
   ganzoo list
@@ -177,8 +177,12 @@ def run_sample(args) -> int:
         raise ValueError(f"-n must be at least 1, got {args.num}.")
     model = load_run_model(args.run)
     run = Path(args.run)
-    output = Path(args.output) if args.output else (run if run.is_dir() else run.parent) / f"sample_seed{args.seed}.png"
-    save_png(samples_to_picture(model.generate(args.num, seed=args.seed)), output)
+    folder = run if run.is_dir() else run.parent
+    examples = None
+    if "source" in model.batch_structure:  # a translator shows its run's own examples
+        examples = preview_examples(model, run_preset(folder), args.num)
+    output = Path(args.output) if args.output else folder / f"sample_seed{args.seed}.png"
+    save_png(model.preview(args.num, seed=args.seed, examples=examples), output)
     print(f"Wrote {args.num} samples to {output}")
     return 0
 
@@ -186,15 +190,16 @@ def run_sample(args) -> int:
 def run_eval(args) -> int:
     run = Path(args.run)
     folder = run if run.is_dir() else run.parent
-    source = args.data
-    if source is None:
-        config = folder / "config.yaml"
-        if not config.is_file():
-            raise ValueError(f"No --data given and no config.yaml in {folder} to read the data source from.")
-        source = read_yaml(config)["data"]["source"]
+    preset = run_preset(folder) if (folder / "config.yaml").is_file() else None
+    if args.data is None and preset is None:
+        raise ValueError(f"No --data given and no config.yaml in {folder} to read the data source from.")
+    source = args.data or preset.data.source
+    # The run's own data is compared at the size the model was trained on (data.image_size).
+    image_size = preset.data.image_size if preset is not None and source == preset.data.source else None
     model = load_run_model(run)
     metrics = [name.strip() for name in args.metrics.split(",") if name.strip()]
-    results = evaluate(model, source, metrics=metrics, n=args.num, features=args.features, seed=args.seed)
+    results = evaluate(model, source, metrics=metrics, n=args.num, features=args.features, seed=args.seed,
+                       image_size=image_size)
     width = max(map(len, results))
     for name, value in results.items():
         print(f"{name:<{width}}  {value:.6g}")

@@ -303,12 +303,14 @@ def build_preset(name: str, raw: dict) -> Preset:
 
 
 def constructor_parameters(cls) -> dict:
-    """The keyword parameters of `cls`'s constructor, through every `__init__` in its ganzoo
-    ancestry that passes `**kwargs` on (Keras' own base arguments excluded): name -> (default,
+    """The keyword parameters of `cls`'s constructor, through every `__init__` in its ancestry
+    that passes `**kwargs` on, up to Keras' own classes (whose arguments are excluded): name -> (default,
     type hint or None). This is how a model class owns its settings: written once, in `__init__`."""
     parameters: dict = {}
     for klass in cls.__mro__:
-        if "__init__" not in vars(klass) or not klass.__module__.startswith("ganzoo"):
+        if klass.__module__.split(".")[0] in ("keras", "tensorflow", "builtins"):
+            break
+        if "__init__" not in vars(klass):
             continue
         init = vars(klass)["__init__"]
         hints = typing.get_type_hints(init)

@@ -30,17 +30,13 @@ _CONV_TRANSPOSE = (L.Conv1DTranspose, L.Conv2DTranspose, L.Conv3DTranspose)
 
 
 def _input_shape(layer) -> tuple:
-    """The shape a built layer was called or built with (batch dimension included)."""
+    """The shape a layer was called with in its network's graph (batch dimension included)."""
     if not layer.built:
         raise ValueError(f"Layer {layer.name!r} is not built; call or build it before counting FLOPs.")
     try:
         return tuple(layer.input.shape)
-    except (AttributeError, ValueError):  # never called in a graph, e.g. a wrapped layer
-        pass
-    shapes = getattr(layer, "_build_shapes_dict", None) or {}
-    if len(shapes) != 1:
-        raise ValueError(f"Cannot tell the input shape of layer {layer.name!r}.")
-    return tuple(next(iter(shapes.values())))
+    except (AttributeError, ValueError):
+        raise ValueError(f"Cannot tell the input shape of layer {layer.name!r}: it was not called in a network.") from None
 
 
 def _positions(shape, data_format) -> int:
@@ -51,33 +47,36 @@ def _positions(shape, data_format) -> int:
     return math.prod(spatial)
 
 
-def layer_flops(layer) -> int:
-    """Forward FLOPs per example of one built layer (multiply-add = 2; element-wise layers = 0)."""
+def layer_flops(layer, shape=None) -> int:
+    """Forward FLOPs per example of one built layer (multiply-add = 2; element-wise layers = 0).
+
+    `shape` is the layer's input shape; by default the one it was called with in its network
+    (a wrapped layer is given its wrapper's)."""
     if isinstance(layer, keras.Model):
         return network_flops(layer).forward
+    if not isinstance(layer, (L.TimeDistributed, L.Wrapper, L.Dense, *_CONV, *_CONV_TRANSPOSE)):
+        if hasattr(layer, "kernel") or hasattr(layer, "cell"):
+            raise NotImplementedError(
+                f"ganzoo.flops cannot count layer {layer.name!r} ({type(layer).__name__}); "
+                "only Dense and (transposed) convolutions are supported."
+            )
+        return 0  # element-wise, normalisation, reshaping: memory-bound, not counted
+    shape = tuple(shape) if shape is not None else _input_shape(layer)
     if isinstance(layer, L.TimeDistributed):  # the inner layer runs once per time step
-        return _input_shape(layer)[1] * layer_flops(layer.layer)
+        return shape[1] * layer_flops(layer.layer, (shape[0], *shape[2:]))
     if isinstance(layer, L.Wrapper):  # e.g. SpectralNormalization: the wrapped layer does the work
-        return layer_flops(layer.layer)
+        return layer_flops(layer.layer, shape)
     if isinstance(layer, L.Dense):
-        shape = _input_shape(layer)
         if any(size is None for size in shape[1:]):
             raise ValueError(f"FLOPs per example need static shapes; layer {layer.name!r} gets {shape}.")
         # kernel (in, out), applied at every position of the leading non-batch dimensions
         return 2 * math.prod(shape[1:-1]) * math.prod(layer.kernel.shape)
     if isinstance(layer, _CONV):
         # kernel (k..., in/groups, out), applied at every output position
-        output_shape = layer.compute_output_shape(_input_shape(layer))
+        output_shape = layer.compute_output_shape(shape)
         return 2 * _positions(output_shape, layer.data_format) * math.prod(layer.kernel.shape)
-    if isinstance(layer, _CONV_TRANSPOSE):
-        # kernel (k..., out, in): every input position scatters a k x k x out patch
-        return 2 * _positions(_input_shape(layer), layer.data_format) * math.prod(layer.kernel.shape)
-    if hasattr(layer, "kernel") or hasattr(layer, "cell"):
-        raise NotImplementedError(
-            f"ganzoo.flops cannot count layer {layer.name!r} ({type(layer).__name__}); "
-            "only Dense and (transposed) convolutions are supported."
-        )
-    return 0  # element-wise, normalisation, reshaping: memory-bound, not counted
+    # kernel (k..., out, in): every input position scatters a k x k x out patch
+    return 2 * _positions(shape, layer.data_format) * math.prod(layer.kernel.shape)
 
 
 @dataclass(frozen=True)
@@ -122,34 +121,54 @@ def network_flops(model) -> NetworkFlops:
 
 
 def gan_training_flops(model) -> dict:
-    """FLOPs per training image of one `BaseGAN.train_step`, and per generated image.
+    """FLOPs per training image of one `train_step` of a latent GAN, and per generated image.
 
-    Follows `discriminator_gradients` / `generator_gradients` (Gf, Df: forward FLOPs of the
-    generator and discriminator; G1, D1: their first contracting layers, see `NetworkFlops`):
+    Follows `AdversarialCore.discriminator_gradients` / `generator_gradients` (Gf, Df: forward FLOPs
+    of the generator and of the discriminator per example it judges; G1, D1: their first
+    contracting layers, see `NetworkFlops`; P: the PacGAN degree, so D judges N / P examples):
 
     - discriminator step: generator forward outside the tape (Gf); discriminator forward on the
-      real and on the fake batch (2 Df); backward of both = weight gradients (2 Df) + input
-      gradients of every layer but the first (2 (Df - D1)), since neither input needs a gradient.
-    - generator step: generator forward (Gf); discriminator forward (Df); input gradients through
-      the whole discriminator (Df; its weights are not differentiated); generator weight
+      real and on the fake batch (2 Df / P); backward of both = weight gradients (2 Df / P) + input
+      gradients of every layer but the first (2 (Df - D1) / P), since neither input needs a gradient.
+    - generator step: generator forward (Gf); discriminator forward (Df / P); input gradients through
+      the whole discriminator (Df / P; its weights are not differentiated); generator weight
       gradients (Gf) and input gradients but the first layer's (Gf - G1).
-    - total = d_steps * discriminator step + generator step.
+    - total = (d_steps + unrolled_steps) * discriminator step + generator step: each look-ahead
+      step of an unrolled GAN is one more discriminator step.
 
     Optimizer updates, losses and element-wise layers are not counted (see the module docstring).
+    Gradient penalties (second-order gradients) and models with other networks or loss terms are
+    refused rather than guessed.
     """
+    from ganzoo.models import LatentGAN  # late: the models import this package's neighbours
+
+    plain = isinstance(model, LatentGAN) and tuple(model.network_names) == ("generator", "discriminator")
+    if not plain or any(terms != ("adversarial",) for terms in model.loss_terms.values()):
+        raise NotImplementedError(
+            f"gan_training_flops counts the plain latent GAN step only; {type(model).__name__} has other "
+            "networks or loss terms, whose FLOPs it does not know."
+        )
+    if model.penalties:
+        raise NotImplementedError(
+            f"gan_training_flops does not count gradient penalties ({', '.join(model.penalties)}): their "
+            "second-order gradients are not a multiple of the layers' forward FLOPs."
+        )
     generator, discriminator = network_flops(model.generator), network_flops(model.discriminator)
     gf, g1 = generator.forward, generator.first_layer
     df, d1 = discriminator.forward, discriminator.first_layer
-    d_step = gf + 2 * df + 2 * df + 2 * (df - d1)
-    g_step = gf + df + df + gf + (gf - g1)
+    pack = model.pack
+    d_step = gf + (2 * df + 2 * df + 2 * (df - d1)) / pack
+    g_step = gf + (df + df) / pack + gf + (gf - g1)
     return {
         "generator_forward": gf,
         "generator_first_layer": g1,
         "discriminator_forward": df,
         "discriminator_first_layer": d1,
+        "pack": pack,
         "d_steps": model.d_steps,
+        "unrolled_steps": model.unrolled_steps,
         "d_step": d_step,
         "g_step": g_step,
-        "total": model.d_steps * d_step + g_step,
+        "total": (model.d_steps + model.unrolled_steps) * d_step + g_step,
         "generate_flops": gf,
     }

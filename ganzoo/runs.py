@@ -19,7 +19,7 @@ import tensorflow as tf
 import yaml
 
 from ganzoo.callbacks import BackupAndRestore, DivergenceGuard, SampleGrid
-from ganzoo.data import preset_epochs
+from ganzoo.data import preset_dataset, preset_epochs
 from ganzoo.config import Preset, deep_merge, read_yaml
 from ganzoo.distribute import make_strategy, worker_name
 from ganzoo.files import write_text_atomic
@@ -76,6 +76,24 @@ def prepare_run(run: RunFolder, preset_name: str, overrides: dict, resume=False,
     preset = resolve_preset(preset_name, overrides)
     run.clear()  # also drops what a run stopped before its first checkpoint left behind
     return preset
+
+
+def run_preset(folder) -> Preset:
+    """The resolved preset a run folder was trained with (its config.yaml)."""
+    path = RunFolder(folder).config
+    if not path.is_file():
+        raise RunError(f"No config.yaml in {path.parent}: it is not a ganzoo run folder, or its run never started.")
+    saved = read_yaml(path)
+    return preset_from_mapping(saved.pop("name"), saved)
+
+
+def preview_examples(model, preset: Preset, n: int):
+    """The fixed examples a translator's preview shows (the first `n` of its data in the seeded
+    order); None for latent models, whose previews need none."""
+    if "source" not in model.batch_structure:
+        return None
+    element = next(iter(preset_dataset(preset, batch_size=n, drop_remainder=False)))
+    return tuple(part.numpy() for part in element)
 
 
 def write_config(run: RunFolder, preset: Preset) -> str:
@@ -149,7 +167,7 @@ def train_run(preset: Preset, run: RunFolder, verbose="auto", sample_every=1, ex
     callbacks = [
         DivergenceGuard(run.backup),  # first: it must stop a diverged epoch before anything saves it
         SampleGrid(run.samples, seed=preset.train.seed, every=sample_every, log_dir=run.logs,
-                   provenance={"ganzoo:config": config_text}),
+                   provenance={"ganzoo:config": config_text}, examples=preview_examples(model, preset, 8)),
         keras.callbacks.TensorBoard(str(run.logs)),
         keras.callbacks.ModelCheckpoint(str(run.model)),
         *extra_callbacks,

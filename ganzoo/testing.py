@@ -9,18 +9,26 @@ from pathlib import Path
 
 import keras
 import numpy as np
+import tensorflow as tf
 
 from ganzoo.networks.blocks import all_layers
 
 
-def random_batch(model, batch_size: int = 4, seed: int = 0) -> np.ndarray:
-    """A batch shaped like the model's samples, uniform in [-1, 1]."""
-    shape = (batch_size,) + tuple(model.generator.output_shape[1:])
-    return np.random.default_rng(seed).uniform(-1, 1, shape).astype("float32")
+def example_batch(model, batch_size: int = 4, seed: int = 0):
+    """A batch of the structure the model declares (`batch_spec`): images and points uniform in
+    [-1, 1], labels uniform over its classes; a single array when the batch has one part."""
+    rng = np.random.default_rng(seed)
+    parts = []
+    for name, shape in model.batch_spec().items():
+        if shape is None:
+            parts.append(rng.integers(0, model.num_classes or 1, batch_size).astype("int32"))
+        else:
+            parts.append(rng.uniform(-1, 1, (batch_size, *shape)).astype("float32"))
+    return parts[0] if len(parts) == 1 else tuple(parts)
 
 
-def _snapshot(network) -> list[np.ndarray]:
-    return [np.array(v) for v in network.trainable_variables]
+def _snapshot(networks) -> list[np.ndarray]:
+    return [np.array(v) for network in networks for v in network.trainable_variables]
 
 
 def _renormalized_kernels(network) -> set:
@@ -34,9 +42,10 @@ def _rescaled(before: np.ndarray, after: np.ndarray) -> bool:
     return scale > 0 and np.allclose(after, scale * before, rtol=1e-5, atol=1e-7)
 
 
-def _changed(before, network, allow_rescaled=False) -> bool:
-    rescalable = _renormalized_kernels(network) if allow_rescaled else set()
-    for old, variable in zip(before, network.trainable_variables):
+def _changed(before, networks, allow_rescaled=False) -> bool:
+    rescalable = set().union(*(_renormalized_kernels(network) for network in networks)) if allow_rescaled else set()
+    variables = [variable for network in networks for variable in network.trainable_variables]
+    for old, variable in zip(before, variables):
         new = np.array(variable)
         if not np.array_equal(old, new) and not (variable.path in rescalable and _rescaled(old, new)):
             return True
@@ -44,22 +53,40 @@ def _changed(before, network, allow_rescaled=False) -> bool:
 
 
 def assert_updates_isolated(model, batch) -> None:
-    """A discriminator update leaves the generator as it was, and a generator update the discriminator."""
-    generator, discriminator = _snapshot(model.generator), _snapshot(model.discriminator)
-    real, labels = model.unpack_batch(batch)
-    model.discriminator_step(real, labels)
-    assert not _changed(generator, model.generator), "discriminator_step changed the generator"
-    assert _changed(discriminator, model.discriminator), "discriminator_step did not train the discriminator"
-    discriminator = _snapshot(model.discriminator)
-    model.generator_step(len(real), labels)
+    """A discriminator-side update leaves every generator-side network as it was, and a
+    generator-side update every discriminator-side network (the players' declared lists)."""
+    generators, discriminators = model.generator_networks(), model.discriminator_networks()
+    shared = {id(v) for n in generators for v in n.trainable_variables} & {id(v) for n in discriminators for v in n.trainable_variables}
+    assert not shared, "a variable belongs to both players"
+    generator, discriminator = _snapshot(generators), _snapshot(discriminators)
+    parts = model.unpack_batch(tf.nest.map_structure(tf.convert_to_tensor, batch))  # as fit passes it
+    model.discriminator_step(parts)
+    assert not _changed(generator, generators), "discriminator_step changed the generator side"
+    assert _changed(discriminator, discriminators), "discriminator_step did not train the discriminator side"
+    discriminator = _snapshot(discriminators)
+    model.generator_step(parts)
     # Spectral normalization rescales its kernels in every training call, the generator's included.
-    assert not _changed(discriminator, model.discriminator, allow_rescaled=True), "generator_step changed the discriminator"
-    assert _changed(generator, model.generator), "generator_step did not train the generator"
+    assert not _changed(discriminator, discriminators, allow_rescaled=True), "generator_step changed the discriminator side"
+    assert _changed(generator, generators), "generator_step did not train the generator side"
+
+
+def _size(batch) -> int:
+    return len(batch[0] if isinstance(batch, tuple) else batch)
+
+
+def _fit_once(model, batch):
+    """One `fit` step on `batch`, passed through as one data set element whatever its structure."""
+    return model.fit(tf.data.Dataset.from_tensors(batch), epochs=1, verbose=0)
+
+
+def _samples(model, batch, seed=3) -> np.ndarray:
+    """What the model makes for evaluation: samples from a seed, or translations of the batch."""
+    return model.evaluation_samples(_size(batch), seed=seed, data=batch if isinstance(batch, tuple) else None)
 
 
 def assert_train_step_finite(model, batch) -> dict:
     """One `fit` step on `batch` reports finite values for every tracked figure."""
-    history = model.fit(batch, batch_size=len(batch), epochs=1, verbose=0)
+    history = _fit_once(model, batch)
     logs = {name: values[-1] for name, values in history.history.items()}
     assert {"d_loss", "g_loss"} <= set(logs), f"missing loss figures in {sorted(logs)}"
     bad = {name: value for name, value in logs.items() if not np.isfinite(value)}
@@ -68,29 +95,37 @@ def assert_train_step_finite(model, batch) -> dict:
 
 
 def assert_keras_round_trip(model, batch, folder) -> None:
-    """Saving to .keras and loading gives the same samples for a seed and the same optimizer state,
-    and the loaded model can continue `fit`."""
+    """Saving to .keras and loading gives the same samples and the same optimizer state, and the
+    loaded model can continue `fit`."""
     path = Path(folder) / "round_trip.keras"
     model.save(path)
     restored = keras.models.load_model(path)
     assert type(restored) is type(model)
-    np.testing.assert_allclose(restored.generate(8, seed=3), model.generate(8, seed=3), rtol=1e-5, atol=1e-6)
+    np.testing.assert_allclose(_samples(restored, batch), _samples(model, batch), rtol=1e-5, atol=1e-6)
     for name in ("g_optimizer", "d_optimizer"):
         saved, loaded = getattr(model, name).variables, getattr(restored, name).variables
         assert len(saved) == len(loaded), f"{name} lost variables on reload"
         for a, b in zip(saved, loaded):
             np.testing.assert_array_equal(np.array(a), np.array(b), err_msg=f"{name} state differs after reload")
     iterations = int(restored.g_optimizer.iterations.numpy())
-    restored.fit(batch, batch_size=len(batch), epochs=1, verbose=0)
+    _fit_once(restored, batch)
     assert int(restored.g_optimizer.iterations.numpy()) == iterations + 1
 
 
+def assert_preview_deterministic(model, batch) -> None:
+    """`preview` gives one uint8 picture, the same twice; samples are float32 of the declared shape."""
+    examples = batch if isinstance(batch, tuple) and "labels" not in model.batch_structure else None
+    picture = model.preview(4, seed=0, examples=examples)
+    assert picture.dtype == np.uint8 and picture.ndim == 3, f"preview gave {picture.dtype} {picture.shape}"
+    np.testing.assert_array_equal(picture, model.preview(4, seed=0, examples=examples))
+    samples = _samples(model, batch, seed=0)
+    assert samples.dtype == np.float32 and samples.shape[1:] == tuple(model.generator.output_shape[1:])
+
+
 def run_model_checks(model, folder, batch=None) -> None:
-    """All of the above on one compiled model (a fresh random batch unless one is given)."""
-    batch = random_batch(model) if batch is None else batch
+    """All of the above on one compiled model (a batch made from its batch_spec unless one is given)."""
+    batch = example_batch(model) if batch is None else batch
     assert_train_step_finite(model, batch)
     assert_updates_isolated(model, batch)
     assert_keras_round_trip(model, batch, folder)
-    samples = model.generate(4, seed=0)
-    assert samples.dtype == np.float32 and samples.shape == (4,) + tuple(model.generator.output_shape[1:])
-    np.testing.assert_array_equal(samples, model.generate(4, seed=0))
+    assert_preview_deterministic(model, batch)

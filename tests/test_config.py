@@ -22,7 +22,7 @@ def test_unknown_preset_lists_closest_names():
 def test_base_inheritance_merges_sections():
     grid, ring = ganzoo.resolve_preset("gan-grid"), ganzoo.resolve_preset("gan-ring")
     assert grid.data.source == "grid" and ring.data.source == "ring"
-    assert grid.model.latent_dim == ring.model.latent_dim == 16
+    assert grid.model.settings["latent_dim"] == ring.model.settings["latent_dim"] == 16
     assert grid.model.generator["units"] == [256, 256, 256]
     assert grid.model.generator["output_activation"] is None  # inherited from gan-ring
 
@@ -51,8 +51,8 @@ def test_mistyped_network_option_is_refused():
         ({"model": {"latent_dim": True}}, r"latent_dim must be an int, got the boolean"),
         ({"train": {"batch_size": 0}}, r"train.batch_size must be positive"),
         ({"train": {"epochs": -1}}, r"train.epochs must be positive"),
-        ({"model": {"d_steps": 0}}, r"model.d_steps must be positive"),
-        ({"model": {"latent_dim": 0}}, r"model.latent_dim must be positive"),
+        ({"model": {"d_steps": 0}}, r"model.d_steps must be a positive integer"),
+        ({"model": {"latent_dim": 0}}, r"model.latent_dim must be a positive integer"),
         ({"data": {"limit": -5}}, r"data.limit must be positive"),
         ({"model": {"generator": {"units": "wide"}}}, r"model.generator.units must be a list"),
         ({"model": {"loss": "hinged"}}, r"Unknown model.loss 'hinged'.*non_saturating"),

@@ -319,3 +319,21 @@ def test_uint8_tensors_are_scaled_too():
     scaled = to_float_images(tf.constant([[0, 255]], tf.uint8))
     assert scaled.dtype == tf.float32
     np.testing.assert_array_equal(scaled.numpy(), [[-1.0, 1.0]])
+
+
+def test_unpaired_sets_draw_two_seeded_streams_and_resume_exactly():
+    a = np.arange(10, dtype="float32")[:, None]
+    b = 100 + np.arange(4, dtype="float32")[:, None]
+    dataset, steps = ganzoo.data.unpaired_epochs(a, b, 0, 3, batch_size=2, seed=5)
+    assert steps == 5  # the larger set's batches; the smaller set is cycled
+    epochs = [[(x.numpy().ravel().tolist(), y.numpy().ravel().tolist()) for x, y in dataset][i * 5:(i + 1) * 5]
+              for i in range(3)]
+    first_a = sorted(v for x, _ in epochs[0] for v in x)
+    assert first_a == list(range(10)), "each epoch shows every example of the larger set once"
+    counts = np.unique([v for _, y in epochs[0] for v in y], return_counts=True)[1]
+    assert len(counts) == 4 and set(counts) <= {2, 3}, "the smaller set is cycled through whole shuffled passes"
+    assert epochs[0] != epochs[1], "a new epoch pairs the sets differently"
+    resumed, _ = ganzoo.data.unpaired_epochs(a, b, 1, 3, batch_size=2, seed=5)
+    assert [(x.numpy().ravel().tolist(), y.numpy().ravel().tolist()) for x, y in resumed] == epochs[1] + epochs[2]
+    other_seed, _ = ganzoo.data.unpaired_epochs(a, b, 0, 1, batch_size=2, seed=6)
+    assert [(x.numpy().ravel().tolist(), y.numpy().ravel().tolist()) for x, y in other_seed] != epochs[0]

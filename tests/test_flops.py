@@ -5,6 +5,7 @@ from keras import layers
 
 import ganzoo
 from ganzoo.flops import gan_training_flops, layer_flops, network_flops
+from ganzoo.models import GAN
 
 
 def test_dense_net():
@@ -113,3 +114,28 @@ def test_discriminator_steps_multiply_the_discriminator_step():
     one, two = gan_training_flops(_tiny_dcgan()), gan_training_flops(_tiny_dcgan(d_steps=2))
     assert two["d_steps"] == 2
     assert two["total"] == one["total"] + one["d_step"]
+
+
+def test_packing_divides_the_discriminator_share_and_unrolling_adds_steps():
+    plain = gan_training_flops(_tiny_dcgan())
+    unrolled = _tiny_dcgan()
+    unrolled.unrolled_steps = 3
+    assert gan_training_flops(unrolled)["total"] == plain["total"] + 3 * plain["d_step"]
+    packed = ganzoo.load("pacgan-mnist", model={"generator": {"base_filters": 4}, "discriminator": {"base_filters": 4}})
+    flops = gan_training_flops(packed)
+    gf, g1, df, d1 = (flops[key] for key in ("generator_forward", "generator_first_layer",
+                                             "discriminator_forward", "discriminator_first_layer"))
+    assert flops["pack"] == 2
+    assert flops["d_step"] == gf + (6 * df - 2 * d1) / 2
+    assert flops["g_step"] == 3 * gf - g1 + 2 * df / 2
+
+
+def test_penalised_and_other_models_are_refused_not_guessed():
+    penalised = ganzoo.load("wgan-gp-mnist", model={"generator": {"base_filters": 4}, "discriminator": {"base_filters": 4}})
+    with pytest.raises(NotImplementedError, match="gradient penalties"):
+        gan_training_flops(penalised)
+    conditional = type("Conditional", (GAN,), {"loss_terms": {"discriminator": ("adversarial", "aux"),
+                                                              "generator": ("adversarial",)}})
+    model = conditional(penalised.generator, penalised.discriminator, latent_dim=penalised.latent_dim)
+    with pytest.raises(NotImplementedError, match="other networks or loss terms"):
+        gan_training_flops(model)

@@ -106,8 +106,40 @@ def test_labels_where_none_are_expected_and_single_example_batches(digits_model)
 
 
 def test_conditional_models_refuse_unlabelled_data(digits_model):
-    conditional = type("Conditional", (GAN,), {"uses_labels": True})(
+    conditional = type("Conditional", (GAN,), {"batch_structure": ("real", "labels")})(
         digits_model.generator, digits_model.discriminator, latent_dim=digits_model.latent_dim
     )
+    conditional.compile()
     with pytest.raises(DataError, match="conditional and needs \\(samples, labels\\)"):
         conditional.fit(np.zeros((8, 16, 16, 1), "float32"), epochs=1, verbose=0)
+
+
+def test_source_target_batches_are_not_taken_for_labels(digits_model):
+    pairs = tf.data.Dataset.from_tensor_slices((np.zeros((8, 16, 16, 1), "float32"),) * 3).batch(4)
+    with pytest.raises(DataError, match=r"batches of \(real\) but the data yields 3 part"):
+        digits_model.fit(pairs, epochs=1, verbose=0)
+
+
+def test_generate_refuses_bad_counts_and_labels_on_an_unconditional_model(digits_model):
+    for n in (0, -3, 2.5):
+        with pytest.raises(ValueError, match="positive number of samples"):
+            digits_model.generate(n)
+    with pytest.raises(ValueError, match="unconditional"):
+        digits_model.generate(3, labels=[1, 2, 3])
+
+
+class ScaledGenerator(keras.Model):
+    """A generator whose call takes an option, as StyleGAN's takes a truncation."""
+
+    def __init__(self, inner):
+        super().__init__()
+        self.inner = inner
+
+    def call(self, latents, training=False, scale=1.0):
+        return self.inner(latents, training=training) * scale
+
+
+def test_generate_options_reach_the_generator_call(ring_model):
+    model = GAN(ScaledGenerator(ring_model.generator), ring_model.discriminator, latent_dim=ring_model.latent_dim)
+    plain = model.generate(3, seed=0)
+    np.testing.assert_allclose(model.generate(3, seed=0, scale=2.0), 2 * plain, rtol=1e-6)

@@ -1,7 +1,8 @@
 """Network builders produce the shapes presets ask for, and refuse shapes they cannot build."""
 import pytest
 
-from ganzoo.networks import NETWORKS
+import ganzoo  # noqa: F401  (registers the network families)
+from ganzoo.registry import _NETWORK_FAMILIES, network_family
 from ganzoo.networks.dcgan import dcgan_discriminator, dcgan_generator
 from ganzoo.networks.mlp import mlp_discriminator, mlp_generator
 
@@ -29,5 +30,7 @@ def test_mlp_networks_for_points_and_images():
 
 
 def test_every_family_has_both_builders():
-    for family in NETWORKS.values():
-        assert callable(family.generator) and callable(family.discriminator)
+    for name in ("mlp", "dcgan"):
+        family = network_family(name)
+        assert callable(family["generator"]) and callable(family["discriminator"])
+    assert set(_NETWORK_FAMILIES) >= {"mlp", "dcgan"}

@@ -1,4 +1,5 @@
-"""The wheel carries the presets and the console script, so `pip install ganzoo` works without the repo."""
+"""The wheel (distribution keras-ganzoo, import name ganzoo) carries the presets and the console script,
+so installing it works without the repo."""
 import subprocess
 import sys
 import zipfile
@@ -20,7 +21,7 @@ def wheel(tmp_path_factory):
         check=True,
         cwd=build,
     )
-    (path,) = out.glob("ganzoo-*.whl")
+    (path,) = out.glob("keras_ganzoo-*.whl")
     return zipfile.ZipFile(path)
 
 
@@ -37,8 +38,21 @@ def test_wheel_declares_the_console_script(wheel):
 
 def test_wheel_contains_the_package_modules(wheel):
     names = set(wheel.namelist())
-    assert {"ganzoo/__init__.py", "ganzoo/models/base.py", "ganzoo/data/__init__.py", "ganzoo/cli.py"} <= names
+    assert {"ganzoo/__init__.py", "ganzoo/models/core.py", "ganzoo/data/__init__.py", "ganzoo/cli.py"} <= names
 
 
 def test_wheel_contains_the_digits_classifier_weights(wheel):
     assert "ganzoo/metrics/weights/digits_classifier.weights.h5" in set(wheel.namelist())
+
+
+def test_the_distribution_has_a_name_of_its_own(wheel):
+    """`ganzoo` on PyPI is an unrelated, empty project: installing that name gives an empty module."""
+    (metadata,) = [n for n in wheel.namelist() if n.endswith("METADATA")]
+    assert "Name: keras-ganzoo" in wheel.read(metadata).decode().splitlines()
+
+
+def test_tutorials_install_this_project_and_check_what_they_import():
+    for notebook in sorted((ROOT / "tutorials").glob("*.ipynb")):
+        text = notebook.read_text(encoding="utf-8")
+        assert "keras_ganzoo-*.whl" in text and 'hasattr(ganzoo, \\"load\\")' in text, notebook.name
+        assert '\\"install\\", \\"-q\\", \\"ganzoo\\"' not in text, notebook.name

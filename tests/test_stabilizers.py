@@ -2,10 +2,11 @@
 import keras
 import numpy as np
 import pytest
+import tensorflow as tf
 
 import ganzoo
 from ganzoo.config import ConfigError
-from ganzoo.models.base import pack_samples
+from ganzoo.models.core import pack_samples
 
 TINY_RING = {"generator": {"units": [8]}, "discriminator": {"units": [8]}}
 
@@ -90,6 +91,21 @@ def test_penalties_are_trained_and_logged(penalties):
     assert logs["d_penalty"][0] > 0 and np.isfinite(logs["d_loss"][0])
 
 
+def test_a_lazy_penalty_is_applied_every_k_updates_weighted_k_times():
+    def build(every):
+        keras.utils.set_random_seed(1)
+        return ganzoo.load("gan-ring", model={**TINY_RING, "penalties": {"r1": 1.0}, "penalty_every": every})
+
+    lazy, eager = build(2), build(1)
+    batch = lazy.unpack_batch(tf.convert_to_tensor(next(iter(ring_batches()))))
+    lazy_penalty, eager_penalty = (float(model.discriminator_gradients(batch)[3]) for model in (lazy, eager))
+    assert eager_penalty > 0 and lazy_penalty == pytest.approx(2 * eager_penalty, rel=1e-6)
+    lazy.penalty_phase.assign(1)  # an odd update: no penalty
+    assert float(lazy.discriminator_gradients(batch)[3]) == 0.0
+    lazy.fit(ring_batches(), epochs=1, verbose=0)
+    assert int(lazy.penalty_phase) == 1 + int(lazy.d_optimizer.iterations)
+
+
 def test_spectral_normalization_wraps_the_discriminator_layers():
     model = ganzoo.load("sngan-mnist", model={"generator": {"base_filters": 4}, "discriminator": {"base_filters": 4}})
     wrapped = [layer for layer in model.discriminator.layers if isinstance(layer, keras.layers.SpectralNormalization)]
@@ -111,7 +127,7 @@ def test_diffaugment_preset_trains():
         ({"augment": "color"}, "for images"),
         ({"ema": 1.5}, "decay rate"),
         ({"unrolled_steps": -1}, "0 or more"),
-        ({"pack": 0}, "pack must be positive"),
+        ({"pack": 0}, "pack must be a positive integer"),
     ],
 )
 def test_bad_stabilizer_settings_are_refused(model, message):

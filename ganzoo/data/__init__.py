@@ -28,6 +28,7 @@ __all__ = [
     "mixture_modes",
     "preset_dataset",
     "preset_epochs",
+    "unpaired_epochs",
     "sample_mixture",
     "to_float_images",
 ]
@@ -245,6 +246,35 @@ def load_epochs(
         ),
     )
     return _gathered(batches, examples).prefetch(tf.data.AUTOTUNE), size // batch_size
+
+
+def unpaired_epochs(a, b, first_epoch: int, epochs: int, batch_size: int = 1, seed: int = 0):
+    """(a batch, b batch) pairs for epochs `first_epoch`..`epochs - 1` of two unpaired arrays, and the
+    number of steps per epoch (the larger set's batches, as CycleGAN's reference loader does).
+
+    Each set is drawn by its own index stream, seeded by (`seed`, epoch, set): reshuffled every
+    epoch and cycled when it is the smaller set. So which a meets which b changes from epoch to
+    epoch, and a run resumed at epoch k sees exactly the pairs an uninterrupted run would.
+    """
+    if not 0 <= first_epoch < epochs:
+        raise DataError(f"Need 0 <= first_epoch < epochs, got first_epoch={first_epoch}, epochs={epochs}.")
+    for name, images in (("first", a), ("second", b)):
+        _check_batch_size(batch_size, len(images), f"the {name} unpaired set")
+    steps = max(len(a), len(b)) // batch_size
+
+    def stream(size, epoch, which):
+        rng = np.random.default_rng([seed, epoch, which])
+        rounds = -(-steps * batch_size // size)  # enough shuffled passes to fill the epoch
+        return np.concatenate([rng.permutation(size) for _ in range(rounds)])[: steps * batch_size]
+
+    epochs_range = range(first_epoch, epochs)
+    index_a = np.concatenate([stream(len(a), epoch, 0) for epoch in epochs_range]).reshape(-1, batch_size)
+    index_b = np.concatenate([stream(len(b), epoch, 1) for epoch in epochs_range]).reshape(-1, batch_size)
+    tensors = tf.convert_to_tensor(a), tf.convert_to_tensor(b)
+    batches = tf.data.Dataset.from_tensor_slices((index_a, index_b)).map(
+        lambda i, j: (tf.gather(tensors[0], i), tf.gather(tensors[1], j)), num_parallel_calls=tf.data.AUTOTUNE
+    )
+    return batches.prefetch(tf.data.AUTOTUNE), steps
 
 
 def _preset_settings(preset) -> dict:

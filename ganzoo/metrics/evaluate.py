@@ -51,10 +51,15 @@ class Evaluator:
         features: extractor name (`digits`, `inception`) or a Keras model; 2-D points are used as
             they are.
         mixture: `ring` or `grid` for the `modes` metric (taken from `real_data` when it names one).
+        image_size: resize a named source's images to this size, as the model's preset does.
+
+    A model is asked for its `evaluation_samples`: a conditional one draws labels with the real
+    data's class frequencies, a translator translates the real data's sources (give `real_data` as
+    a (sources, targets) pair) and is compared with their targets.
     """
 
     def __init__(self, real_data, metrics=("fid", "kid", "pr"), n=5000, features="digits", mixture=None,
-                 seed=0, verbose=1):
+                 seed=0, verbose=1, image_size=None):
         unknown = [m for m in metrics if m not in METRICS]
         if unknown:
             raise ValueError(f"Unknown metric(s) {unknown}; choose from {', '.join(METRICS)}.")
@@ -64,6 +69,7 @@ class Evaluator:
         self.mixture = mixture or (real_data if isinstance(real_data, str) and real_data in MIXTURES else None)
         if "modes" in self.metrics and self.mixture is None:
             raise ValueError("The `modes` metric needs mixture='ring' or 'grid' (or real_data='ring'/'grid').")
+        self.image_size = image_size
         self._features_spec = features
         self._extractor = None
         self._real_data = real_data
@@ -85,19 +91,28 @@ class Evaluator:
             return samples.astype("float64")
         return self.extractor().features(samples)
 
+    def real_data(self, labels=False):
+        """The real data as given, or a named source loaded (with labels when asked for)."""
+        if isinstance(self._real_data, str):
+            return load_arrays(self._real_data, labels=labels, image_size=self.image_size, limit=self.n, seed=self.seed)
+        return self._real_data
+
     def real_features(self) -> np.ndarray:
         if self._real_features is None:
-            real = self._real_data
-            if isinstance(real, str):
-                real = load_arrays(real, limit=self.n, seed=self.seed)
+            real = self.real_data()
+            if isinstance(real, (tuple, list)):  # (samples, labels) or (sources, targets)
+                real = real[0] if np.ndim(real[1]) == 1 else real[1]
             self._real_features = self.features(_take(real, self.n))
         return self._real_features
 
     # -------------------------------------------------------------- scoring
 
     def samples_from(self, model_or_samples) -> np.ndarray:
-        if hasattr(model_or_samples, "generate"):
-            return model_or_samples.generate(self.n, seed=self.seed)
+        if hasattr(model_or_samples, "evaluation_samples"):
+            model = model_or_samples
+            paired = "source" in model.batch_structure
+            data = self.real_data(labels=True) if paired or model.num_classes is not None else None
+            return model.evaluation_samples(self.n, seed=self.seed, data=data)
         return np.asarray(model_or_samples, dtype="float32")
 
     def __call__(self, model_or_samples) -> dict:

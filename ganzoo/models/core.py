@@ -105,6 +105,7 @@ class AdversarialCore(keras.Model):
 
     batch_structure: tuple = ("real",)
     pairing = "none"
+    num_classes = None  # conditional variants: how many classes their labels take
     network_names: tuple = ("generator", "discriminator")
     network_roles: dict = {}  # network name -> builder role, when they differ (CycleGAN's "generator_ba")
     loss_terms = {"discriminator": ("adversarial",), "generator": ("adversarial",)}
@@ -141,7 +142,7 @@ class AdversarialCore(keras.Model):
             self.generator_ema.set_weights(generator.get_weights())
             self.generator_ema.trainable = False
         self.trackers = {name: keras.metrics.Mean(name=name) for name in self.tracked_names()}
-        self._sampler = None  # the compiled forward pass of sampling, made on first use
+        self._samplers: dict = {}  # compiled forward passes of sampling, one per set of options
         self.built = True
 
     # ------------------------------------------------------------------ settings
@@ -506,11 +507,13 @@ class AdversarialCore(keras.Model):
     def sample_forward(self, inputs, **options) -> np.ndarray:
         """The sampling network on `inputs` in inference mode, compiled once and reused; `options`
         (such as a truncation) reach its call."""
-        if self._sampler is None:
+        key = tuple(sorted(options.items()))
+        if key not in self._samplers:
             # A partial, not a lambda: TensorFlow counts retracing per function code, so the samplers
             # of many models built in one process would set off its excessive-retracing warning.
-            self._sampler = tf.function(functools.partial(_inference, self.sampling_generator), reduce_retracing=True)
-        return ops.convert_to_numpy(self._sampler(inputs, **options))
+            forward = functools.partial(_inference, self.sampling_generator, **options)
+            self._samplers[key] = tf.function(forward, reduce_retracing=True)
+        return ops.convert_to_numpy(self._samplers[key](inputs))
 
     def preview(self, n: int = 64, seed: int = 0, examples=None) -> np.ndarray:
         """One uint8 picture that shows what the model does now (SampleGrid, `ganzoo sample`, tutorials)."""

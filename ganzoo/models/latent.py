@@ -35,8 +35,6 @@ class LatentGAN(AdversarialCore):
     `preview` and `evaluation_samples` then handle labels for it.
     """
 
-    num_classes = None  # conditional variants: how many classes their labels take
-
     def __init__(self, generator, discriminator, latent_dim: int = 100, **kwargs):
         super().__init__(generator, discriminator, **kwargs)
         LatentGAN.check_settings({"latent_dim": latent_dim})

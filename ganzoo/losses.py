@@ -1,7 +1,7 @@
 """GAN losses as pure functions of discriminator outputs (logits), in `keras.ops`.
 
 Each function returns one loss per example, so the caller decides how to reduce it
-(BaseGAN reduces against the global batch size to stay correct under tf.distribute).
+(the adversarial core reduces against the global batch size to stay correct under tf.distribute).
 A `LossFamily` pairs the discriminator and generator halves of one objective; presets
 choose a family by its name in `LOSSES`. Penalties on the critic's input gradients
 (WGAN-GP, R1) and WGAN's weight clipping are here too, for the training loops that add them.

@@ -2,7 +2,7 @@
 
 Networks compute in the policy's dtype while their variables, last layers, losses and optimizer
 updates stay float32 (the last layer of every network family is built with `dtype="float32"`).
-`mixed_float16` needs loss scaling, which `BaseGAN.compile` adds; `mixed_bfloat16` does not.
+`mixed_float16` needs loss scaling, which `AdversarialCore.compile` adds; `mixed_bfloat16` does not.
 """
 from __future__ import annotations
 

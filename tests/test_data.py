@@ -285,7 +285,7 @@ def test_integer_images_other_than_uint8_are_rejected():
 def test_training_data_of_the_wrong_shape_names_both_shapes():
     data = tf.data.Dataset.from_tensor_slices(np.zeros((8, 28, 28, 1), "float32")).batch(4)
     with pytest.raises(DataError) as error:
-        check_training_data(data, (32, 32, 1))
+        check_training_data(data, {"real": (32, 32, 1)})
     message = str(error.value)
     assert "(28, 28, 1)" in message and "(32, 32, 1)" in message
 
@@ -293,15 +293,15 @@ def test_training_data_of_the_wrong_shape_names_both_shapes():
 def test_empty_training_dataset_is_rejected():
     empty = tf.data.Dataset.from_tensor_slices(np.zeros((0, 28, 28, 1), "float32")).batch(4)
     with pytest.raises(DataError, match="empty"):
-        check_training_data(empty, (28, 28, 1))
+        check_training_data(empty, {"real": (28, 28, 1)})
 
 
 def test_training_data_checks_pass_on_loaded_data_and_catch_bad_ranges():
-    check_training_data(ganzoo.data.load("digits", batch_size=8, labels=True), (8, 8, 1), uses_labels=True)
-    check_training_data(ganzoo.data.load("ring", batch_size=8, limit=64), (2,))
+    check_training_data(ganzoo.data.load("digits", batch_size=8, labels=True), {"real": (8, 8, 1), "labels": None})
+    check_training_data(ganzoo.data.load("ring", batch_size=8, limit=64), {"real": (2,)})
     raw = tf.data.Dataset.from_tensor_slices(np.full((8, 8, 8, 1), 255.0, "float32")).batch(4)
     with pytest.raises(DataError, match="outside"):
-        check_training_data(raw, (8, 8, 1))
+        check_training_data(raw, {"real": (8, 8, 1)})
 
 
 # ---------------------------------------------------------------- scaling
@@ -337,3 +337,13 @@ def test_unpaired_sets_draw_two_seeded_streams_and_resume_exactly():
     assert [(x.numpy().ravel().tolist(), y.numpy().ravel().tolist()) for x, y in resumed] == epochs[1] + epochs[2]
     other_seed, _ = ganzoo.data.unpaired_epochs(a, b, 0, 1, batch_size=2, seed=6)
     assert [(x.numpy().ravel().tolist(), y.numpy().ravel().tolist()) for x, y in other_seed] != epochs[0]
+
+
+def test_an_unlabelled_tfds_set_is_refused_when_labels_are_needed():
+    import tensorflow_datasets as tfds
+
+    with tfds.testing.mock_data(num_examples=4):
+        with pytest.raises(DataError, match="no 'label' feature, so it cannot train a model that needs labels"):
+            ganzoo.data.load("tfds:celeb_a", batch_size=2, labels=True)
+        images = next(iter(ganzoo.data.load("tfds:celeb_a", batch_size=2, image_size=8)))
+        assert images.shape == (2, 8, 8, 3)

@@ -24,17 +24,20 @@ tf.config.set_logical_device_configuration(cpu, [tf.config.LogicalDeviceConfigur
 import keras, numpy as np, ganzoo
 from ganzoo.models import GAN
 
-class LatentsAsLabels(GAN):
+class LatentsInTheBatch(GAN):
     # Each example carries its own latent, so splitting the batch across replicas cannot change it.
-    uses_labels = True
+    batch_structure = ("real", "latents")
 
-    def generator_inputs(self, latents, labels):
-        return labels
+    def batch_spec(self):
+        return {"real": (2,), "latents": (16,)}
+
+    def draw(self, step):
+        return {"latents": step.batch["latents"]}
 
 def build():
     keras.utils.set_random_seed(0)
     nets = ganzoo.load("gan-ring", compile=False, model={"generator": {"units": [8]}, "discriminator": {"units": [8]}})
-    model = LatentsAsLabels(nets.generator, nets.discriminator, latent_dim=nets.latent_dim)
+    model = LatentsInTheBatch(nets.generator, nets.discriminator, latent_dim=nets.latent_dim)
     model.compile(g_optimizer=keras.optimizers.SGD(0.1), d_optimizer=keras.optimizers.SGD(0.1))
     return model
 
@@ -50,7 +53,7 @@ with strategy.scope():
 mirrored_logs = mirrored.fit(batches, epochs=1, verbose=0).history
 with strategy.scope():
     sampler = build()
-per_replica = strategy.run(tf.function(lambda: sampler.sample_latents(4)))
+per_replica = strategy.run(tf.function(lambda: sampler.draw_random(keras.random.normal, (4, 16))))
 first, second = (np.array(v) for v in per_replica.values)
 with strategy.scope():
     unseeded = ganzoo.load("gan-ring").generate(3)  # cross-replica context: plain sampling

@@ -107,3 +107,22 @@ def test_cli_eval_prints_a_table_and_writes_json(tmp_path, capsys, monkeypatch):
     monkeypatch.setenv("KERAS_HOME", str(tmp_path / "empty-keras-home"))
     assert main(["eval", str(run), "--features", "inception", "-n", "10"]) == 2
     assert "inception_v3_weights_tf_dim_ordering_tf_kernels_notop.h5 is missing" in capsys.readouterr().err
+
+
+def test_cli_eval_compares_at_the_run_s_image_size(tmp_path, monkeypatch):
+    """dcgan-digits upsamples the 8x8 digits to 16x16: eval must load its real data at 16x16 too."""
+    from tiny_runs import train
+
+    run = tmp_path / "run"
+    assert train(run, "--epochs", "1") == 0
+    seen = {}
+
+    def record(model, source, **options):
+        seen.update(options, source=source, real_shape=Evaluator(source, n=8, **{
+            key: options[key] for key in ("image_size", "seed")}).real_data().shape)
+        return {"fid": 0.0}
+
+    monkeypatch.setattr("ganzoo.cli.evaluate", record)
+    assert main(["eval", str(run), "--metrics", "fid", "-n", "8"]) == 0
+    assert seen["source"] == "digits" and seen["image_size"] == 16
+    assert seen["real_shape"] == (8, 16, 16, 1)

@@ -1,4 +1,4 @@
-"""BaseGAN behaviour beyond the per-preset checks: input checks, d_steps, sampling, serialization."""
+"""Model behaviour beyond the per-preset checks: input checks, d_steps, sampling, serialization."""
 import keras
 import numpy as np
 import pytest

@@ -55,9 +55,9 @@ def test_mixed_bfloat16_computes_in_bfloat16_with_float32_outputs_and_losses():
 def test_mixed_float16_scales_losses_and_survives_saving(tmp_path):
     preset = resolve_preset("gan-ring", {"model": TINY_RING})
     with precision.precision_scope("mixed_float16"):  # built directly: load() refuses float16 without a GPU
-        generator, discriminator = build_networks(preset.model)
-    assert generator.layers[1].compute_dtype == "float16"
-    model = GAN(generator, discriminator, latent_dim=preset.model.latent_dim, seed=0)
+        networks = build_networks(preset.model)
+    assert networks["generator"].layers[1].compute_dtype == "float16"
+    model = GAN(**networks, latent_dim=preset.model.settings["latent_dim"], seed=0)
     model.compile(g_optimizer=keras.optimizers.Adam(1e-3), d_optimizer=keras.optimizers.Adam(1e-3))
     assert isinstance(model.g_optimizer, keras.optimizers.LossScaleOptimizer)
     assert isinstance(model.d_optimizer, keras.optimizers.LossScaleOptimizer)

@@ -134,7 +134,8 @@ class AdversarialCore(keras.Model):
         self.seed_generator = keras.random.SeedGenerator(seed)
         # Tracked as a model variable so checkpoints save it and a resumed run draws the same numbers.
         self.seed_state = self.seed_generator.state
-        # Lazy penalties: discriminator updates so far, saved with the model so a resume keeps the phase.
+        # Lazy penalties (penalty_every > 1): discriminator updates so far, saved with the model so a
+        # resume keeps the phase.
         self.penalty_phase = keras.Variable(0, dtype="int64", trainable=False, name="penalty_phase")
         self.generator_ema = None
         if ema is not None:  # starts as a copy of the generator; saved with the model
@@ -409,7 +410,8 @@ class AdversarialCore(keras.Model):
         """One discriminator-side update (then weight clipping, if set); the generator is not touched."""
         grads, variables, logged, penalty, scores = self.discriminator_gradients(batch)
         self.d_optimizer.apply_gradients(zip(grads, variables))
-        self.penalty_phase.assign_add(1)
+        if self.penalty_every > 1:
+            self.penalty_phase.assign_add(1)
         if self.clip_weights:
             clip_weights(variables, self.clip_weights)
         if track:

@@ -3,7 +3,7 @@
 Augmenting real *and* fake images with the same differentiable transforms keeps a discriminator
 from memorising a small training set while the generator still gets gradients through them.
 Functions take NHWC float images in [-1, 1] (known height and width, any batch size) and a
-`keras.random.SeedGenerator`, and follow the official TensorFlow code, which also works on [-1, 1].
+`keras.random.SeedGenerator` (or a drawing function, as the models pass for tf.distribute), and follow the official TensorFlow code, which also works on [-1, 1].
 """
 from __future__ import annotations
 
@@ -28,10 +28,18 @@ def _check_ratio(ratio):
         raise ValueError(f"ratio must be between 0 and 1, got {ratio}.")
 
 
+def _draw(seed, sample, shape, **options):
+    """A draw from `sample` (a keras.random function): `seed` is a SeedGenerator or an int, or a
+    drawing function `draw(sample, shape, **options)` such as a model's replica-safe `draw_random`."""
+    if callable(seed) and not isinstance(seed, keras.random.SeedGenerator):
+        return seed(sample, shape, **options)
+    return sample(shape, seed=seed, **options)
+
+
 def _per_image(images, seed, low, high):
     """One uniform draw per image, shaped to broadcast over (H, W, C)."""
     shape = (ops.shape(images)[0], 1, 1, 1)
-    return keras.random.uniform(shape, low, high, dtype=images.dtype, seed=seed)
+    return _draw(seed, keras.random.uniform, shape, minval=low, maxval=high, dtype=images.dtype)
 
 
 def color(images, seed):
@@ -48,7 +56,7 @@ def color(images, seed):
 def _shift(images, axis, max_shift, seed):
     """Move each image by a whole number of pixels in [-max_shift, max_shift] along `axis`, filling with 0."""
     size = images.shape[axis]
-    offsets = keras.random.randint((ops.shape(images)[0], 1), -max_shift, max_shift + 1, seed=seed)
+    offsets = _draw(seed, keras.random.randint, (ops.shape(images)[0], 1), minval=-max_shift, maxval=max_shift + 1)
     source = ops.arange(size)[None, :] - offsets  # (N, size): the input row/column each output one shows
     inside = ops.logical_and(source >= 0, source < size)
     index_shape = (-1, size, 1, 1) if axis == 1 else (-1, 1, size, 1)
@@ -67,7 +75,7 @@ def translation(images, seed, ratio=0.125):
 
 def _window(batch, size, length, seed):
     """(N, size) mask of one random run of `length` positions lying wholly inside each image."""
-    start = keras.random.randint((batch, 1), 0, size - length + 1, seed=seed)
+    start = _draw(seed, keras.random.randint, (batch, 1), minval=0, maxval=size - length + 1)
     positions = ops.arange(size)[None, :]
     return ops.logical_and(positions >= start, positions < start + length)
 

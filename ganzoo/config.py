@@ -267,10 +267,6 @@ class DataConfig:
         if self.pairing not in PAIRINGS:
             raise ConfigError(f"data.pairing must be one of {', '.join(PAIRINGS)}; got {self.pairing!r}.")
 
-    @property
-    def labels(self) -> bool:
-        return self.pairing == "labels"
-
 
 @dataclasses.dataclass
 class Preset:

@@ -55,11 +55,15 @@ with strategy.scope():
     sampler = build()
 per_replica = strategy.run(tf.function(lambda: sampler.draw_random(keras.random.normal, (4, 16))))
 first, second = (np.array(v) for v in per_replica.values)
+from ganzoo.augment import diff_augment
+augmented = strategy.run(tf.function(lambda: diff_augment(tf.zeros((4, 8, 8, 1)), "color", sampler.draw_random)))
+augmented = [np.array(v) for v in augmented.values]
 with strategy.scope():
     unseeded = ganzoo.load("gan-ring").generate(3)  # cross-replica context: plain sampling
 print(json.dumps({
     "replica_latents_equal": bool(np.array_equal(first, second)),
     "replica_latents_shape": list(first.shape),
+    "replica_augment_equal": bool(np.array_equal(*augmented)),
     "unseeded_shape": list(unseeded.shape),
     "replicas": strategy.num_replicas_in_sync,
     "difference": max(float(np.abs(np.array(a) - np.array(b)).max())
@@ -80,6 +84,7 @@ def test_two_replicas_match_one_device():
     assert result["difference"] < 1e-6 * max(1.0, result["update"]) + 1e-7
     assert not result["replica_latents_equal"], "both replicas drew the same latents"
     assert result["replica_latents_shape"] == [4, 16]
+    assert not result["replica_augment_equal"], "both replicas augmented with the same random numbers"
     assert result["unseeded_shape"] == [3, 2]
     for name in ("d_loss", "g_loss"):
         assert abs(result["single_logs"][name][0] - result["mirrored_logs"][name][0]) < 1e-5

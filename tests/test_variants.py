@@ -102,7 +102,7 @@ def test_a_translator_preview_shows_source_output_target(presets):
 
 
 def test_built_in_single_sample_data_cannot_feed_a_translator(presets):
-    with pytest.raises(DataError, match="holds single samples, not paired images"):
+    with pytest.raises(DataError, match="gives single images, not paired ones"):
         ganzoo.load("translator-test")
 
 

@@ -79,13 +79,16 @@ def check_preset_data(data, data_shape, pairing: str, num_classes=None) -> None:
             f"The model trains on data.pairing {pairing!r} but the preset's data says {data.pairing!r}; "
             f"set data.pairing: {pairing}."
         )
+    if pairing in ("paired", "unpaired"):
+        raise DataError(
+            f"{data.source!r} gives single images, not {pairing} ones: ganzoo has no {pairing} data source yet "
+            "(ganzoo.data.unpaired_epochs draws two unpaired arrays)."
+        )
     builtin = BUILTIN_SOURCES.get(data.source)
     if builtin is None:
         if pairing == "labels" and Path(data.source).expanduser().is_dir() and not folder_classes(Path(data.source).expanduser()):
             raise DataError(f"{data.source} has no class sub-folders, so it has no labels for this conditional model.")
         return
-    if pairing in ("paired", "unpaired"):
-        raise DataError(f"Built-in source {data.source!r} holds single samples, not {pairing} images.")
     shape = tuple(builtin.shape)
     if data.image_size is not None:
         if len(shape) != 3:

@@ -292,7 +292,7 @@ class AdversarialCore(keras.Model):
         `normal`, `uniform` or `randint`), replica-safe: under tf.distribute the SeedGenerator gives
         every replica the same numbers, so each replica takes its own slice of one draw made for
         the global batch. Every random input of a variant (latents, labels, codes, noise, mixing
-        points, penalty interpolation) goes through here."""
+        points, penalty interpolation, DiffAugment) goes through here."""
         replica = tf.distribute.get_replica_context()  # None outside a replica, e.g. in `generate`
         if replica is None or replica.num_replicas_in_sync == 1:
             return sample(shape, seed=self.seed_generator, **options)
@@ -325,7 +325,7 @@ class AdversarialCore(keras.Model):
         """A discriminator's logits for `samples`: augmented (DiffAugment), given the variant's
         inputs, and packed (PacGAN) as configured. Real and fake samples both pass through here."""
         if self.augment:
-            samples = diff_augment(samples, self.augment, self.seed_generator)
+            samples = diff_augment(samples, self.augment, self.draw_random)
         inputs = self.discriminator_inputs(samples, conditioning)
         if self.pack > 1:
             inputs = pack_samples(inputs, self.pack)

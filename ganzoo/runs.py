@@ -63,8 +63,7 @@ def prepare_run(run: RunFolder, preset_name: str, overrides: dict, resume=False,
                 f"Nothing to resume in {run.root}: it holds no checkpoint. "
                 "Run the same command without --resume to start a fresh run."
             )
-        saved = read_yaml(run.config)
-        name = saved.pop("name")
+        name, saved = saved_config(run)
         if name != preset_name:
             raise RunError(f"{run.root} holds a run of {name!r}, not {preset_name!r}; check --out.")
         return preset_from_mapping(name, deep_merge(saved, overrides))
@@ -78,13 +77,21 @@ def prepare_run(run: RunFolder, preset_name: str, overrides: dict, resume=False,
     return preset
 
 
+def saved_config(run: RunFolder) -> tuple[str, dict]:
+    """The preset name and resolved mapping in a run's config.yaml. Runs written before
+    `data.pairing` existed record `data.labels: false`, which is pairing none."""
+    saved = read_yaml(run.config)
+    if saved.get("data", {}).get("labels") is False:
+        del saved["data"]["labels"]
+    return saved.pop("name"), saved
+
+
 def run_preset(folder) -> Preset:
     """The resolved preset a run folder was trained with (its config.yaml)."""
-    path = RunFolder(folder).config
-    if not path.is_file():
-        raise RunError(f"No config.yaml in {path.parent}: it is not a ganzoo run folder, or its run never started.")
-    saved = read_yaml(path)
-    return preset_from_mapping(saved.pop("name"), saved)
+    run = RunFolder(folder)
+    if not run.config.is_file():
+        raise RunError(f"No config.yaml in {run.root}: it is not a ganzoo run folder, or its run never started.")
+    return preset_from_mapping(*saved_config(run))
 
 
 def preview_examples(model, preset: Preset, n: int):

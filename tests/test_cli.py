@@ -7,6 +7,7 @@ import sys
 
 import numpy as np
 import pytest
+import yaml
 from PIL import Image
 
 import ganzoo
@@ -116,3 +117,15 @@ def test_a_run_stopped_before_its_first_checkpoint_starts_clean(tmp_path):
     assert not (run / "samples" / "epoch_0007.png").exists()
     assert not (run / "logs" / "train" / "events.out.tfevents.stale").exists()
     assert (run / "samples" / "epoch_0001.png").exists()
+
+
+def test_a_run_recorded_before_data_pairing_still_resumes(tmp_path):
+    """Runs written before `data.pairing` existed record `data.labels: false` in config.yaml."""
+    run = tmp_path / "run"
+    assert train(run, "--epochs", "1") == 0
+    config = yaml.safe_load((run / "config.yaml").read_text())
+    config["data"].pop("pairing")
+    config["data"]["labels"] = False
+    (run / "config.yaml").write_text(yaml.safe_dump(config, sort_keys=False))
+    assert train(run, "--epochs", "2", "--resume") == 0
+    assert (run / "samples" / "epoch_0002.png").exists()

@@ -134,9 +134,9 @@ class AdversarialCore(keras.Model):
         self.seed_generator = keras.random.SeedGenerator(seed)
         # Tracked as a model variable so checkpoints save it and a resumed run draws the same numbers.
         self.seed_state = self.seed_generator.state
-        # Lazy penalties (penalty_every > 1): discriminator updates so far, saved with the model so a
-        # resume keeps the phase.
-        self.penalty_phase = keras.Variable(0, dtype="int64", trainable=False, name="penalty_phase")
+        self.penalty_phase = None
+        if self.penalty_every > 1:  # lazy penalties: updates so far, saved so a resume keeps the phase
+            self.penalty_phase = keras.Variable(0, dtype="int64", trainable=False, name="penalty_phase")
         self.generator_ema = None
         if ema is not None:  # starts as a copy of the generator; saved with the model
             self.generator_ema = keras.models.clone_model(generator)
@@ -410,7 +410,7 @@ class AdversarialCore(keras.Model):
         """One discriminator-side update (then weight clipping, if set); the generator is not touched."""
         grads, variables, logged, penalty, scores = self.discriminator_gradients(batch)
         self.d_optimizer.apply_gradients(zip(grads, variables))
-        if self.penalty_every > 1:
+        if self.penalty_phase is not None:
             self.penalty_phase.assign_add(1)
         if self.clip_weights:
             clip_weights(variables, self.clip_weights)
@@ -436,7 +436,8 @@ class AdversarialCore(keras.Model):
         discriminator's own updates is dropped (the first-order variant), which keeps the cost at
         k extra discriminator steps."""
         variables = _variables(self.discriminator_networks(), "weights") + self.d_optimizer.variables
-        variables.append(self.penalty_phase)
+        if self.penalty_phase is not None:
+            variables.append(self.penalty_phase)
         saved = [ops.copy(variable.value) for variable in variables]
         for _ in range(self.unrolled_steps):
             self.discriminator_step(batch, track=False)

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import argparse
+import errno
 import json
 import sys
 from pathlib import Path
@@ -14,7 +15,7 @@ from ganzoo.metrics import METRICS, evaluate
 from ganzoo.precision import PRECISIONS
 from ganzoo.registry import list_models, resolve_preset
 from ganzoo.callbacks import CheckpointError, TrainingDiverged
-from ganzoo.runs import RunError, load_run_model, preview_examples, run_preset, train
+from ganzoo.runs import RunError, load_run_model, preview_examples, resume_hint, run_preset, train
 
 EXAMPLES = """examples:
   ganzoo list
@@ -154,22 +155,36 @@ def _train_overrides(args) -> dict:
 
 
 def run_train(args) -> int:
-    if args.sample_every < 1:
-        raise ValueError(f"--sample-every must be at least 1, got {args.sample_every}.")
-    run, _ = train(
-        args.preset,
-        args.out or Path("runs") / args.preset,
-        _train_overrides(args),
-        resume=args.resume,
-        overwrite=args.overwrite,
-        sample_every=args.sample_every,
-        deterministic=args.deterministic,
-        checkpoint_every=args.checkpoint_every,
-        keep_checkpoints=args.keep_checkpoints,
-        strategy=args.strategy,
-    )
+    out = args.out or Path("runs") / args.preset
+    try:
+        run, _ = train(
+            args.preset,
+            out,
+            _train_overrides(args),
+            resume=args.resume,
+            overwrite=args.overwrite,
+            sample_every=args.sample_every,
+            deterministic=args.deterministic,
+            checkpoint_every=args.checkpoint_every,
+            keep_checkpoints=args.keep_checkpoints,
+            strategy=args.strategy,
+        )
+    except KeyboardInterrupt:
+        print(f"ganzoo: training interrupted. {resume_hint(args.preset, out)}", file=sys.stderr)
+        return 130
+    except OSError as error:  # a full disk, a file too large, a folder that cannot be written
+        print(f"ganzoo: error: {_io_failure(error)} {resume_hint(args.preset, out)}", file=sys.stderr)
+        return 2
     print(f"Run saved in {run.root}: samples/, logs/ (tensorboard --logdir {run.logs}), model.keras")
     return 0
+
+
+def _io_failure(error: OSError) -> str:
+    """One line for a failed read or write: the path, what went wrong, and a hint for a full disk."""
+    what = error.strerror or str(error)
+    where = f"{error.filename}: " if error.filename else ""
+    hint = " Free some disk space first." if error.errno in (errno.ENOSPC, errno.EFBIG, errno.EDQUOT) else ""
+    return f"{where}{what}.{hint}"
 
 
 def run_sample(args) -> int:
@@ -196,8 +211,10 @@ def run_eval(args) -> int:
     source = args.data or preset.data.source
     # The run's own data is compared at the size the model was trained on (data.image_size).
     image_size = preset.data.image_size if preset is not None and source == preset.data.source else None
-    model = load_run_model(run)
     metrics = [name.strip() for name in args.metrics.split(",") if name.strip()]
+    if not metrics:
+        raise ValueError(f"--metrics names no metric; give a comma-separated list of {', '.join(METRICS)}.")
+    model = load_run_model(run)
     results = evaluate(model, source, metrics=metrics, n=args.num, features=args.features, seed=args.seed,
                        image_size=image_size)
     width = max(map(len, results))
@@ -214,10 +231,19 @@ def main(argv=None) -> int:
     args = build_parser().parse_args(argv)
     try:
         return args.handler(args)
-    # ConfigError and DataError are ValueErrors; FileNotFoundError names missing weights or data.
-    except (RunError, CheckpointError, ValueError, FileNotFoundError) as error:
+    # ConfigError and DataError are ValueErrors.
+    except (RunError, CheckpointError, ValueError) as error:
         print(f"ganzoo: error: {error}", file=sys.stderr)
         return 2
+    except FileNotFoundError as error:  # its message names missing weights or data
+        print(f"ganzoo: error: {error}", file=sys.stderr)
+        return 2
+    except OSError as error:  # an output path under a file, a full disk...
+        print(f"ganzoo: error: {_io_failure(error)}", file=sys.stderr)
+        return 2
+    except KeyboardInterrupt:
+        print("ganzoo: interrupted.", file=sys.stderr)
+        return 130
     except TrainingDiverged as error:
         print(f"ganzoo: training stopped: {error}", file=sys.stderr)
         return 3

@@ -182,7 +182,7 @@ def test_step_level_checkpoints_from_the_cli(tmp_path, capsys):
     assert train(run, "--epochs", "1", "--checkpoint-every", "3") == 0
     assert BackupAndRestore.read_metadata(run / "backup")["epoch"] == 1
     assert train(tmp_path / "other", "--epochs", "1", "--checkpoint-every", "0") == 2
-    assert "checkpoint_every must be a positive number of steps" in capsys.readouterr().err
+    assert "--checkpoint-every must be a positive number of steps" in capsys.readouterr().err
 
 
 def test_keep_checkpoints_from_the_cli(tmp_path):
@@ -197,4 +197,9 @@ def test_a_damaged_model_file_gives_a_clear_error(tmp_path, capsys):
     model_file = run / "model.keras"
     model_file.write_bytes(model_file.read_bytes()[:500])
     assert main(["sample", str(run)]) == 2
-    assert f"Cannot load {model_file}" in capsys.readouterr().err
+    err = capsys.readouterr().err
+    assert f"{model_file} is damaged: it is not a readable .keras archive" in err
+    hint = f"ganzoo train dcgan-digits --out {run} --resume --epochs 2"
+    assert hint in err and len(err.strip().splitlines()) == 1
+    assert main(hint.split()[1:]) == 0  # the way out it names works
+    assert main(["sample", str(run)]) == 0

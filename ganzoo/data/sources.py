@@ -73,12 +73,15 @@ def image_folder(path: Path, channels=None, image_size=None, **_):
     mode = {1: "L", 3: "RGB"}.get(channels or 0)
     images = []
     for file in files:
-        with Image.open(file) as image:
-            mode = mode or ("L" if image.mode in ("1", "L", "I", "I;16") else "RGB")
-            image = image.convert(mode)
-            if image_size:
-                image = image.resize((image_size, image_size), Image.Resampling.LANCZOS)
-            images.append(np.asarray(image, dtype="uint8"))
+        try:
+            with Image.open(file) as image:
+                mode = mode or ("L" if image.mode in ("1", "L", "I", "I;16") else "RGB")
+                image = image.convert(mode)
+                if image_size:
+                    image = image.resize((image_size, image_size), Image.Resampling.LANCZOS)
+                images.append(np.asarray(image, dtype="uint8"))
+        except (OSError, SyntaxError, ValueError) as error:  # PIL's errors for damaged or unknown files
+            raise DataError(f"{file} is not a readable image ({error}); remove or replace it.") from None
     shapes = {a.shape for a in images}
     if len(shapes) > 1:
         raise DataError(

@@ -73,6 +73,7 @@ class Evaluator:
         self._features_spec = features
         self._extractor = None
         self._real_data = real_data
+        self._real_samples = None
         self._real_features = None
 
     # -------------------------------------------------------------- features
@@ -97,12 +98,26 @@ class Evaluator:
             return load_arrays(self._real_data, labels=labels, image_size=self.image_size, limit=self.n, seed=self.seed)
         return self._real_data
 
-    def real_features(self) -> np.ndarray:
-        if self._real_features is None:
+    def real_samples(self) -> np.ndarray:
+        """The `n` real samples compared with generated ones; fewer real than `n` is refused, so
+        both sides always hold `n`."""
+        if self._real_samples is None:
             real = self.real_data()
             if isinstance(real, (tuple, list)):  # (samples, labels) or (sources, targets)
                 real = real[0] if np.ndim(real[1]) == 1 else real[1]
-            self._real_features = self.features(_take(real, self.n))
+            real = _take(real, self.n)
+            if len(real) < self.n:
+                name = f"{self._real_data!r}" if isinstance(self._real_data, str) else "the real data"
+                raise MetricInputError(
+                    f"n={self.n} is more than the {len(real)} examples in {name}; use n={len(real)} or fewer "
+                    "so both sides hold the same number of samples."
+                )
+            self._real_samples = real
+        return self._real_samples
+
+    def real_features(self) -> np.ndarray:
+        if self._real_features is None:
+            self._real_features = self.features(self.real_samples())
         return self._real_features
 
     # -------------------------------------------------------------- scoring
@@ -116,9 +131,17 @@ class Evaluator:
         return np.asarray(model_or_samples, dtype="float32")
 
     def __call__(self, model_or_samples) -> dict:
+        # Real data first: too few real examples is refused before any sample is drawn.
+        real_shape = self.real_samples().shape[1:] if self._needs(FEATURE_METRICS) else None
         samples = self.samples_from(model_or_samples)
         results: dict = {}
-        if self._needs(FEATURE_METRICS):
+        if real_shape is not None:
+            if samples.shape[1:] != real_shape:
+                name = f"{self._real_data!r}" if isinstance(self._real_data, str) else "The real data"
+                raise MetricInputError(
+                    f"{name} holds samples of shape {real_shape} but the model makes {samples.shape[1:]}; "
+                    "compare it with real data of its own kind (--data)."
+                )
             real, fake = self.real_features(), self.features(samples)
             if "fid" in self.metrics:
                 results["fid"] = frechet_distance(real, fake)

@@ -37,5 +37,5 @@ setup(
             "wheel",
         ],
     },
-    entry_points={"console_scripts": ["ganzoo=ganzoo.cli:main"]},
+    entry_points={"console_scripts": ["ganzoo=ganzoo.cli:run"]},
 )

@@ -1,8 +1,10 @@
 """Callbacks shared by every variant: sample grids, evaluation, and crash-safe backups for resuming."""
 from __future__ import annotations
 
+import errno
 import json
 import os
+import shutil
 import warnings
 from pathlib import Path
 
@@ -139,9 +141,19 @@ class BackupAndRestore(keras.callbacks.BackupAndRestore):
             self._batches_seen_since_last_saving = 0
             self._save_model()
 
+    def _check_free_space(self, path: Path) -> None:
+        """Refuse a write the disk cannot hold, before HDF5 starts it: HDF5 left half-written by a full
+        disk can crash the process later. The newest checkpoint's size (plus 10%) is what one needs."""
+        newest = self._entries(self.read_metadata(path.parent))
+        needed = 1.1 * (path.parent / newest[0]["weights"]).stat().st_size if newest else 0
+        if needed and shutil.disk_usage(path.parent).free < needed:
+            raise OSError(errno.ENOSPC, f"No space left on device for a {needed / 2**20:.0f} MiB checkpoint", str(path))
+
     def _save_model(self):
         backup_dir = Path(self.backup_dir)
         name = f"epoch{self.completed_epochs:05d}-batch{self.last_batch:06d}.weights.h5"
+        backup_dir.mkdir(parents=True, exist_ok=True)
+        self._check_free_space(backup_dir / name)
         with atomic_path(backup_dir / name) as temporary:
             self.model.save_weights(str(temporary), overwrite=True)
         older = [e for e in self._entries(self.read_metadata(backup_dir)) if e["weights"] != name]

@@ -4,6 +4,8 @@ from __future__ import annotations
 import argparse
 import errno
 import json
+import os
+import re
 import sys
 from pathlib import Path
 
@@ -26,6 +28,18 @@ EXAMPLES = """examples:
   ganzoo sample runs/dcgan-mnist -n 64 --seed 0 -o grid.png
   ganzoo eval runs/dcgan-mnist --metrics fid,kid,pr -n 5000
 """
+
+
+# Set when training stopped on a failed write: HDF5 left half-written by a full disk prints errors,
+# and can crash, while Python shuts down. Everything committed is on disk and the run's lock goes
+# with the process, so the command leaves at once.
+_LEAVE_AT_ONCE: list = []
+
+
+def _quiet_hdf5_close(unraisable) -> None:
+    """After a reported failed write, HDF5's objects for that file fail again as they are freed."""
+    if "h5py" not in repr(unraisable.object):
+        sys.__unraisablehook__(unraisable)
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -174,17 +188,23 @@ def run_train(args) -> int:
         return 130
     except OSError as error:  # a full disk, a file too large, a folder that cannot be written
         print(f"ganzoo: error: {_io_failure(error)} {resume_hint(args.preset, out)}", file=sys.stderr)
+        _LEAVE_AT_ONCE.append(True)
+        sys.unraisablehook = _quiet_hdf5_close
         return 2
     print(f"Run saved in {run.root}: samples/, logs/ (tensorboard --logdir {run.logs}), model.keras")
     return 0
 
 
 def _io_failure(error: OSError) -> str:
-    """One line for a failed read or write: the path, what went wrong, and a hint for a full disk."""
-    what = error.strerror or str(error)
-    where = f"{error.filename}: " if error.filename else ""
-    hint = " Free some disk space first." if error.errno in (errno.ENOSPC, errno.EFBIG, errno.EDQUOT) else ""
-    return f"{where}{what}.{hint}"
+    """One line for a failed read or write: the path, what went wrong, and a hint for a full disk.
+    HDF5's errors carry the path and the system's message inside a multi-line text; they are read
+    from there."""
+    text = " ".join(str(error).split())
+    code = error.errno or int((re.search(r"errno = (\d+)", text) or [None, 0])[1])
+    filename = error.filename or (re.search(r"filename = '([^']+)'", text) or [None, None])[1]
+    what = error.strerror or (re.search(r"error message = '([^']+)'", text) or [None, text])[1]
+    hint = " Free some disk space first." if code in (errno.ENOSPC, errno.EFBIG, errno.EDQUOT) else ""
+    return f"{filename + ': ' if filename else ''}{what.rstrip('.')}.{hint}"
 
 
 def run_sample(args) -> int:
@@ -249,5 +269,15 @@ def main(argv=None) -> int:
         return 3
 
 
+def run() -> None:
+    """The `ganzoo` console command: `main`, then exit with its status."""
+    status = main()
+    if _LEAVE_AT_ONCE:
+        sys.stdout.flush()
+        sys.stderr.flush()
+        os._exit(status)
+    sys.exit(status)
+
+
 if __name__ == "__main__":
-    sys.exit(main())
+    run()

@@ -198,3 +198,26 @@ def test_a_rejected_train_leaves_no_folder(tmp_path, args):
     out = tmp_path / "never"
     assert main([*args, "--out", str(out)]) == 2
     assert not out.exists()
+
+
+def test_hdf5_s_multi_line_write_errors_become_one_line():
+    from ganzoo.cli import _io_failure
+
+    error = OSError("Can't synchronously write data (file write failed: time = Fri Dec  4 11:22:34 2026\n"
+                    ", filename = '/runs/x/backup/.tmp-1-epoch00056.weights.h5', file descriptor = 6, errno = 28, "
+                    "error message = 'No space left on device', buf = 0x5, total write size = 4096)")
+    assert _io_failure(error) == ("/runs/x/backup/.tmp-1-epoch00056.weights.h5: No space left on device. "
+                                  "Free some disk space first.")
+
+
+def test_a_checkpoint_the_disk_cannot_hold_is_refused_before_hdf5_starts_it(run, capsys, monkeypatch):
+    import shutil
+    from collections import namedtuple
+
+    usage = namedtuple("usage", "total used free")
+    monkeypatch.setattr(shutil, "disk_usage", lambda path: usage(10**9, 10**9 - 1000, 1000))
+    assert main(["train", "dcgan-digits", "--out", str(run), "--resume", "--epochs", "2"]) == 2
+    line = one_line(capsys.readouterr().err)
+    assert "No space left on device for a" in line and "MiB checkpoint" in line
+    assert not list((run / "backup").glob(".tmp-*")), "no half-written checkpoint is left behind"
+    assert BackupAndRestore.read_metadata(run / "backup")["epoch"] == 1

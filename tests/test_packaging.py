@@ -33,7 +33,7 @@ def test_wheel_contains_every_preset(wheel):
 
 def test_wheel_declares_the_console_script(wheel):
     (entry_points,) = [n for n in wheel.namelist() if n.endswith("entry_points.txt")]
-    assert "ganzoo = ganzoo.cli:main" in wheel.read(entry_points).decode()
+    assert "ganzoo = ganzoo.cli:run" in wheel.read(entry_points).decode()
 
 
 def test_wheel_contains_the_package_modules(wheel):

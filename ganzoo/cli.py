@@ -200,9 +200,14 @@ def _io_failure(error: OSError) -> str:
     HDF5's errors carry the path and the system's message inside a multi-line text; they are read
     from there."""
     text = " ".join(str(error).split())
-    code = error.errno or int((re.search(r"errno = (\d+)", text) or [None, 0])[1])
-    filename = error.filename or (re.search(r"filename = '([^']+)'", text) or [None, None])[1]
-    what = error.strerror or (re.search(r"error message = '([^']+)'", text) or [None, text])[1]
+
+    def field(pattern, default):
+        match = re.search(pattern, text)
+        return match.group(1) if match else default
+
+    code = error.errno or int(field(r"errno = (\d+)", 0))
+    filename = error.filename or field(r"filename = '([^']+)'", None)
+    what = error.strerror or field(r"error message = '([^']+)'", text)
     hint = " Free some disk space first." if code in (errno.ENOSPC, errno.EFBIG, errno.EDQUOT) else ""
     return f"{filename + ': ' if filename else ''}{what.rstrip('.')}.{hint}"
 

@@ -96,6 +96,12 @@ def check_train_options(sample_every=1, checkpoint_every=None, keep_checkpoints=
         raise RunError(f"--keep-checkpoints must be at least 1, got {keep_checkpoints}.")
 
 
+def _check_not_finished(run: RunFolder, preset: Preset) -> None:
+    epoch = run.committed_epoch() or 0
+    if epoch >= preset.train.epochs:
+        raise RunError(f"{run.root} is already trained for {epoch} epochs; pass a larger --epochs to train further.")
+
+
 def plan_run(run: RunFolder, preset_name: str, overrides: dict, resume=False, overwrite=False):
     """The validated preset for a new or resumed run and the settings a resume changes, checked
     completely before anything is written: a mistaken command never costs a run."""
@@ -111,10 +117,7 @@ def plan_run(run: RunFolder, preset_name: str, overrides: dict, resume=False, ov
             raise RunError(f"{run.root} holds a run of {name!r}, not {preset_name!r}; check --out.")
         preset = preset_from_mapping(name, deep_merge(saved, overrides))
         applied = resume_rules.check(preset_from_mapping(name, saved).to_dict(), preset.to_dict())
-        if epoch >= preset.train.epochs:
-            raise RunError(
-                f"{run.root} is already trained for {epoch} epochs; pass a larger --epochs to train further."
-            )
+        _check_not_finished(run, preset)
     else:
         if (epoch is not None or run.model.exists()) and not overwrite:
             raise RunError(
@@ -217,12 +220,6 @@ class SettleReplacedRun(keras.callbacks.Callback):
 
     def on_epoch_end(self, epoch, logs=None):
         self.run.settle_replaced()
-
-
-def _check_not_finished(run: RunFolder, preset: Preset) -> None:
-    epoch = run.committed_epoch() or 0
-    if epoch >= preset.train.epochs:
-        raise RunError(f"{run.root} is already trained for {epoch} epochs; pass a larger --epochs to train further.")
 
 
 def train_run(preset: Preset, run: RunFolder, verbose="auto", sample_every=1, extra_callbacks=(),

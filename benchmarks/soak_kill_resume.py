@@ -125,7 +125,9 @@ def main() -> None:
         while committed_epoch(run) < args.epochs:
             flags = ["--resume"] if committed_epoch(run) else ["--overwrite"]
             started = time.time()
-            process = subprocess.Popen(command + flags, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+            # A background shell starts its jobs with SIGINT ignored, and Python then installs no Ctrl-C handler.
+            process = subprocess.Popen(command + flags, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
+                                       preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL))
             counts["restarts"] += 1
             way, filler, mid_write = None, None, False
             if counts["stops"] < args.stops:

@@ -166,7 +166,9 @@ def test_ctrl_c_prints_one_line_with_the_last_checkpoint_and_the_resume_command(
     env = dict(os.environ, PYTHONPATH=os.pathsep.join(filter(None, [str(ROOT), os.environ.get("PYTHONPATH")])))
     command = [sys.executable, "-m", "ganzoo.cli", "train", "dcgan-digits", "--out", str(run), "--epochs", "200",
                *tiny_args()]  # fmt: skip
-    process = subprocess.Popen(command, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
+    # A background shell starts its jobs with SIGINT ignored, and Python then installs no Ctrl-C handler.
+    process = subprocess.Popen(command, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True,
+                               preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL))
     deadline = time.monotonic() + 120
     while (RunFolder(run).committed_epoch() or 0) < 1 and time.monotonic() < deadline:
         time.sleep(0.2)

@@ -260,10 +260,7 @@ def main(argv=None) -> int:
     except (RunError, CheckpointError, ValueError) as error:
         print(f"ganzoo: error: {error}", file=sys.stderr)
         return 2
-    except FileNotFoundError as error:  # its message names missing weights or data
-        print(f"ganzoo: error: {error}", file=sys.stderr)
-        return 2
-    except OSError as error:  # an output path under a file, a full disk...
+    except OSError as error:  # missing weights or data, an output path under a file, a full disk...
         print(f"ganzoo: error: {_io_failure(error)}", file=sys.stderr)
         return 2
     except KeyboardInterrupt:

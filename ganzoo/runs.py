@@ -86,8 +86,8 @@ class RunFolder:
         shutil.rmtree(self.replaced)
 
 
-def check_train_options(sample_every=1, checkpoint_every=None, keep_checkpoints=2) -> None:
-    """Refuse impossible command options before anything is read or written."""
+def check_train_options(sample_every=1, checkpoint_every=None, keep_checkpoints=2, **_) -> None:
+    """Refuse impossible command options before anything is read or written (other options pass)."""
     if sample_every < 1:
         raise RunError(f"--sample-every must be at least 1, got {sample_every}.")
     if checkpoint_every is not None and checkpoint_every < 1:
@@ -272,8 +272,7 @@ def train(preset_name: str, out, overrides=None, resume=False, overwrite=False, 
     `strategy` is none, mirrored or multiworker. In a multi-worker run the chief writes `out`; every
     other worker keeps its own copy (for its own resume) in `out/workers/<task>-<index>`.
     """
-    check_train_options(**{key: options[key] for key in ("sample_every", "checkpoint_every", "keep_checkpoints")
-                           if key in options})  # fmt: skip
+    check_train_options(**options)
     distribution = make_strategy(strategy)  # first: multi-worker set-up must precede other TensorFlow work
     worker = worker_name(distribution)
     run = RunFolder(out if worker is None else Path(out) / "workers" / worker)

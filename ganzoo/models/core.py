@@ -99,8 +99,8 @@ class AdversarialCore(keras.Model):
         network_names: constructor arguments that hold Keras networks (saved with the model);
             `network_roles` maps a name to the family's builder role when they differ.
         loss_terms: the per-example terms each side returns; `loss_weights` weighs them.
-        draw(step), generate_fakes(step), discriminator_terms(step), generator_terms(step),
-        penalty_critic(step), generator_networks(), discriminator_networks().
+        draw(step), generate_fakes(step), conditioning(step), discriminator_terms(step),
+        generator_terms(step), penalty_critic(step), generator_networks(), discriminator_networks().
     """
 
     batch_structure: tuple = ("real",)
@@ -309,17 +309,28 @@ class AdversarialCore(keras.Model):
         """The generator side's outputs for this step's batch and draws, by name (at least `fake`)."""
         raise NotImplementedError(f"{type(self).__name__} must define generate_fakes.")
 
+    def conditioning(self, step: Step):
+        """What the discriminator sees beside a sample: a conditional variant's labels, a
+        translator's source; None for an unconditional model."""
+        return None
+
     def discriminator_terms(self, step: Step) -> dict:
-        """Per-example loss terms of the discriminator side, named as in `loss_terms`."""
-        raise NotImplementedError(f"{type(self).__name__} must define discriminator_terms.")
+        """Per-example loss terms of the discriminator side, named as in `loss_terms`: by default the
+        loss family's, on the real batch and the generator's `fake`."""
+        conditioning = self.conditioning(step)
+        step.scores["real"] = self.critic(step.batch["real"], conditioning)
+        step.scores["fake"] = self.critic(step.fakes["fake"], conditioning)
+        return {"adversarial": self.loss_family.discriminator(step.scores["real"], step.scores["fake"])}
 
     def generator_terms(self, step: Step) -> dict:
         """Per-example loss terms of the generator side, named as in `loss_terms`."""
-        raise NotImplementedError(f"{type(self).__name__} must define generator_terms.")
+        fake_logits = self.critic(step.fakes["fake"], self.conditioning(step))
+        return {"adversarial": self.loss_family.generator(fake_logits)}
 
     def penalty_critic(self, step: Step):
         """(critic function of one tensor, real, fake) for the gradient penalties."""
-        raise NotImplementedError(f"{type(self).__name__} must define penalty_critic to use penalties.")
+        critic = functools.partial(self.critic, conditioning=self.conditioning(step))
+        return critic, step.batch["real"], step.fakes["fake"]
 
     def critic(self, samples, conditioning=None, training=True, discriminator=None):
         """A discriminator's logits for `samples`: augmented (DiffAugment), given the variant's

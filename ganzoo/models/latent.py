@@ -1,8 +1,6 @@
 """The latent task base: random latents (and, for conditional variants, labels) in, samples out."""
 from __future__ import annotations
 
-import functools
-
 import keras
 import numpy as np
 
@@ -70,22 +68,8 @@ class LatentGAN(AdversarialCore):
         return {"fake": self.generator(self.generator_inputs(step.draws), training=training)}
 
     def conditioning(self, step: Step):
-        """What the discriminator sees beside a sample (the labels of a conditional variant)."""
+        """A conditional variant's labels, when its batches carry them."""
         return step.batch.get("labels")
-
-    def discriminator_terms(self, step: Step) -> dict:
-        conditioning = self.conditioning(step)
-        step.scores["real"] = self.critic(step.batch["real"], conditioning)
-        step.scores["fake"] = self.critic(step.fakes["fake"], conditioning)
-        return {"adversarial": self.loss_family.discriminator(step.scores["real"], step.scores["fake"])}
-
-    def generator_terms(self, step: Step) -> dict:
-        fake_logits = self.critic(step.fakes["fake"], self.conditioning(step))
-        return {"adversarial": self.loss_family.generator(fake_logits)}
-
-    def penalty_critic(self, step: Step):
-        critic = functools.partial(self.critic, conditioning=self.conditioning(step))
-        return critic, step.batch["real"], step.fakes["fake"]
 
     # ------------------------------------------------------------------ sampling
 

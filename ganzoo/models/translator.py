@@ -1,8 +1,6 @@
 """The translator task base: an image in, an image out (Pix2Pix, CycleGAN, super-resolution)."""
 from __future__ import annotations
 
-import functools
-
 import keras
 import numpy as np
 
@@ -34,18 +32,10 @@ class Translator(AdversarialCore):
     def generate_fakes(self, step: Step, training=True) -> dict:
         return {"fake": self.generator(step.batch["source"], training=training)}
 
-    def discriminator_terms(self, step: Step) -> dict:
-        source = step.batch["source"]
-        step.scores["real"] = self.critic(step.batch["real"], source)
-        step.scores["fake"] = self.critic(step.fakes["fake"], source)
-        return {"adversarial": self.loss_family.discriminator(step.scores["real"], step.scores["fake"])}
-
-    def generator_terms(self, step: Step) -> dict:
-        return {"adversarial": self.loss_family.generator(self.critic(step.fakes["fake"], step.batch["source"]))}
-
-    def penalty_critic(self, step: Step):
-        critic = functools.partial(self.critic, conditioning=step.batch["source"])
-        return critic, step.batch["real"], step.fakes["fake"]
+    def conditioning(self, step: Step):
+        """The source image: a variant whose discriminator judges (source, image) pairs (Pix2Pix)
+        uses it in `discriminator_inputs`; the default discriminator ignores it."""
+        return step.batch["source"]
 
     # ------------------------------------------------------------------ using it
 

@@ -531,8 +531,9 @@ class AdversarialCore(keras.Model):
 
     def preview(self, n: int = 64, seed: int = 0, examples=None) -> np.ndarray:
         """One uint8 picture that shows what the model does now (SampleGrid, `ganzoo sample`, tutorials)."""
-        raise NotImplementedError
+        raise NotImplementedError(f"{type(self).__name__} must define preview (LatentGAN and Translator do).")
 
     def evaluation_samples(self, n: int, seed: int = 0, data=None):
-        """(generated samples, the real samples to compare them with or None) for the Evaluator."""
-        raise NotImplementedError
+        """`n` generated samples for the Evaluator to compare with real data; `data` is the real data
+        in the model's batch structure, for variants that need it (labels, sources)."""
+        raise NotImplementedError(f"{type(self).__name__} must define evaluation_samples (LatentGAN and Translator do).")

@@ -1,6 +1,7 @@
-"""Custom Keras layers for discriminators, registered so saved models load them by name."""
+"""Custom Keras layers, registered so saved models load them by name."""
 from __future__ import annotations
 
+from ganzoo.layers.equalized import EqualizedConv2D, EqualizedDense, PixelNorm
 from ganzoo.layers.minibatch import MinibatchDiscrimination, MinibatchStdDev
 
-__all__ = ["MinibatchDiscrimination", "MinibatchStdDev"]
+__all__ = ["EqualizedConv2D", "EqualizedDense", "MinibatchDiscrimination", "MinibatchStdDev", "PixelNorm"]

@@ -4,7 +4,8 @@ Each function returns one loss per example, so the caller decides how to reduce 
 (the adversarial core reduces against the global batch size to stay correct under tf.distribute).
 A `LossFamily` pairs the discriminator and generator halves of one objective; presets
 choose a family by its name in `LOSSES`. Penalties on the critic's input gradients
-(WGAN-GP, R1) and WGAN's weight clipping are here too, for the training loops that add them.
+(WGAN-GP, R1), ProGAN's drift term on real scores and WGAN's weight clipping are here too, for the
+training loops that add them.
 """
 from __future__ import annotations
 
@@ -150,6 +151,12 @@ def real_data_r1_penalty(critic, real, fake, draw):
     return r1_penalty(critic, real)
 
 
+def real_score_drift(critic, real, fake, draw):
+    """D(x)^2 per example on real data: ProGAN's drift term (Karras et al. 2018, appendix A.1, weight
+    epsilon = 0.001), which keeps a Wasserstein critic's scores from drifting far from zero."""
+    return ops.square(_per_example(critic(real)))
+
+
 @dataclass(frozen=True)
 class Penalty:
     """A regulariser of the critic as configuration names it: per-example values of
@@ -162,6 +169,7 @@ class Penalty:
 PENALTIES: dict[str, Penalty] = {
     "gp": Penalty(interpolate_gradient_penalty),
     "r1": Penalty(real_data_r1_penalty, scale=0.5),  # weight gamma, applied as gamma / 2 (Mescheder et al.)
+    "drift": Penalty(real_score_drift),  # weight epsilon, 0.001 in ProGAN
 }
 
 

@@ -66,7 +66,7 @@ class Evaluation(keras.callbacks.Callback):
     once and reused. Arguments after `every` are those of `ganzoo.metrics.Evaluator`.
     """
 
-    def __init__(self, real_data, metrics=("fid",), every=1, n=2000, features="digits", **options):
+    def __init__(self, real_data, metrics=("fid",), every=1, n=2000, features=None, **options):
         super().__init__()
         if every < 1:
             raise ValueError(f"Evaluation needs every >= 1, got {every}.")

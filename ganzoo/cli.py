@@ -14,6 +14,7 @@ from ganzoo.distribute import STRATEGIES
 from ganzoo.files import write_text_atomic
 from ganzoo.images import save_png
 from ganzoo.metrics import METRICS, evaluate
+from ganzoo.metrics.extractors import default_extractor
 from ganzoo.precision import PRECISIONS
 from ganzoo.registry import list_models, resolve_preset
 from ganzoo.callbacks import CheckpointError, TrainingDiverged
@@ -132,7 +133,8 @@ def build_parser() -> argparse.ArgumentParser:
         help="score a trained run with FID, KID, IS, precision/recall...",
         description="Draw samples from a run folder's saved model (or a .keras file), compare them with "
         "real data, print a table and write JSON. Metrics: " + ", ".join(METRICS) + " (pr: precision and "
-        "recall, dc: density and coverage, is: Inception Score, modes: 2-D mixtures, stacked: stacked MNIST).",
+        "recall, dc: density and coverage, is: Inception Score, modes: 2-D mixtures, stacked: stacked MNIST, "
+        "factors: shapes factor coverage).",
     )
     evaluate_parser.add_argument("run", help="run folder (holding model.keras) or a .keras file")
     evaluate_parser.add_argument(
@@ -141,7 +143,8 @@ def build_parser() -> argparse.ArgumentParser:
     evaluate_parser.add_argument("--data", help="real data source (default: the run's data.source)")
     evaluate_parser.add_argument("-n", "--num", type=int, default=5000, help="samples per side (default 5000)")
     evaluate_parser.add_argument(
-        "--features", default="digits", help="feature extractor: digits or inception (default digits)"
+        "--features", help="feature extractor: digits, shapes or inception (default: shapes for the shapes data, "
+        "else digits)"
     )
     evaluate_parser.add_argument("--seed", type=int, default=0, help="latent and subset seed (default 0)")
     evaluate_parser.add_argument("-o", "--output", help="JSON to write (default: <run>/eval.json)")
@@ -240,13 +243,14 @@ def run_eval(args) -> int:
     if not metrics:
         raise ValueError(f"--metrics names no metric; give a comma-separated list of {', '.join(METRICS)}.")
     model = load_run_model(run)
-    results = evaluate(model, source, metrics=metrics, n=args.num, features=args.features, seed=args.seed,
+    features = args.features or default_extractor(source)
+    results = evaluate(model, source, metrics=metrics, n=args.num, features=features, seed=args.seed,
                        image_size=image_size)
     width = max(map(len, results))
     for name, value in results.items():
         print(f"{name:<{width}}  {value:.6g}")
     output = Path(args.output) if args.output else folder / "eval.json"
-    record = {"run": str(run), "data": source, "n": args.num, "features": args.features, "seed": args.seed}
+    record = {"run": str(run), "data": source, "n": args.num, "features": features, "seed": args.seed}
     write_text_atomic(output, json.dumps({**record, "metrics": results}, indent=2) + "\n")
     print(f"Wrote {output}")
     return 0

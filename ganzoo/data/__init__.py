@@ -1,7 +1,7 @@
 """Training data as one tf.data pipeline: float32 NHWC in [-1, 1], shuffled, batched, prefetched.
 
-`load(source)` accepts a built-in name (mnist-5k, digits, stacked-mnist, ring, grid),
-`tfds:<name>`, or a folder of images.
+`load(source)` accepts a built-in name (mnist-5k, digits, stacked-mnist, shapes, shapes-64, ring,
+grid), `tfds:<name>`, or a folder of images.
 """
 from __future__ import annotations
 
@@ -14,13 +14,24 @@ import tensorflow as tf
 
 from ganzoo.data.checks import DataError, check_image_values, check_training_data
 from ganzoo.data.mixtures import mixture_modes, sample_mixture
+from ganzoo.data.shapes import (
+    SHAPE_COMBINATIONS,
+    SHAPE_FACTORS,
+    decode_shape_combination,
+    draw_shapes,
+    shape_combination,
+)
 from ganzoo.data.sources import BUILTIN_SOURCES, folder_classes, image_folder, tensorflow_dataset
 
 __all__ = [
+    "SHAPE_COMBINATIONS",
+    "SHAPE_FACTORS",
     "DataError",
     "check_preset_data",
     "check_source",
     "check_training_data",
+    "decode_shape_combination",
+    "draw_shapes",
     "list_sources",
     "load",
     "load_arrays",
@@ -30,6 +41,7 @@ __all__ = [
     "preset_epochs",
     "unpaired_epochs",
     "sample_mixture",
+    "shape_combination",
     "to_float_images",
 ]
 
@@ -201,9 +213,10 @@ def load(
     """Batched, prefetched `tf.data.Dataset` of float32 samples (with int32 labels if `labels`).
 
     Args:
-        source: `mnist-5k`, `digits`, `stacked-mnist`, `ring`, `grid`, `tfds:<name>` or a folder of images.
+        source: `mnist-5k`, `digits`, `stacked-mnist`, `shapes`, `shapes-64`, `ring`, `grid`, `tfds:<name>`
+            or a folder of images. `shapes` labels are combination ids (see `shape_combination`).
         image_size: resize images to this square size (anti-aliased).
-        limit: use a seeded random subset of this many examples (for mixtures: draw this many).
+        limit: use a seeded random subset of this many examples (for mixtures and shapes: draw this many).
         data_dir, download: tensorflow-datasets options; offline, prepare the set elsewhere first.
         drop_remainder: drop the last partial batch so every step sees `batch_size` examples.
         cache: keep decoded tensorflow-datasets examples in memory after the first pass; turn it off

@@ -13,6 +13,7 @@ import numpy as np
 
 from ganzoo.data.checks import DataError
 from ganzoo.data.mixtures import DEFAULT_SIZE, sample_mixture
+from ganzoo.data.shapes import SHAPE_COMBINATIONS, shapes_loader
 from ganzoo.data.stacked import stacked_mnist
 
 IMAGE_SUFFIXES = {".png", ".jpg", ".jpeg", ".bmp", ".gif", ".webp", ".tif", ".tiff"}
@@ -59,6 +60,8 @@ BUILTIN_SOURCES = {
     "ring": BuiltinSource(mixture("ring"), (2,), 8),
     "grid": BuiltinSource(mixture("grid"), (2,), 25),
     "stacked-mnist": BuiltinSource(stacked_mnist, (28, 28, 3), 1000),
+    "shapes": BuiltinSource(shapes_loader(32), (32, 32, 3), SHAPE_COMBINATIONS),
+    "shapes-64": BuiltinSource(shapes_loader(64), (64, 64, 3), SHAPE_COMBINATIONS),
 }
 
 

@@ -2,12 +2,14 @@
 
     scores = ganzoo.metrics.evaluate(model, "mnist-5k", metrics=["fid", "kid", "pr"], n=5000)
 
-Features come from an extractor: `digits` (a small classifier shipped with ganzoo),
-`inception` (Keras' InceptionV3; its weights must already be on disk), or any Keras model.
+Features come from an extractor: `digits` or `shapes` (small classifiers shipped with ganzoo, for
+digit data and for the shapes data), `inception` (Keras' InceptionV3; its weights must already be on
+disk), or any Keras model.
 """
 from ganzoo.metrics.checks import MetricInputError
 from ganzoo.metrics.evaluate import METRICS, Evaluator, evaluate
 from ganzoo.metrics.extractors import FeatureExtractor, get_extractor
+from ganzoo.metrics.factors import factor_coverage
 from ganzoo.metrics.fid import frechet_distance, frechet_distance_from_statistics, gaussian_statistics
 from ganzoo.metrics.inception_score import inception_score
 from ganzoo.metrics.kid import kernel_inception_distance
@@ -22,6 +24,7 @@ __all__ = [
     "FeatureExtractor",
     "MetricInputError",
     "density_coverage",
+    "factor_coverage",
     "evaluate",
     "frechet_distance",
     "frechet_distance_from_statistics",

@@ -10,33 +10,25 @@ from pathlib import Path
 import keras
 from keras import layers
 
+from ganzoo.metrics.classifiers import FEATURE_DIM, FEATURES_LAYER, conv_features, load_classifier
+
+__all__ = [
+    "FEATURES_LAYER",
+    "FEATURE_DIM",
+    "PROBABILITIES_LAYER",
+    "WEIGHTS_PATH",
+    "build_digits_classifier",
+    "load_digits_classifier",
+]
+
 WEIGHTS_PATH = Path(__file__).parent / "weights" / "digits_classifier.weights.h5"
-FEATURES_LAYER = "features"
 PROBABILITIES_LAYER = "probabilities"
-FEATURE_DIM = 128
-
-
-def _conv_block(h, filters: int):
-    for _ in range(2):
-        h = layers.Conv2D(filters, 3, padding="same", use_bias=False)(h)
-        h = layers.BatchNormalization()(h)
-        h = layers.ReLU()(h)
-    return layers.MaxPooling2D()(h)
 
 
 def build_digits_classifier() -> keras.Model:
-    """28x28x1 digits in [-1, 1] -> 10 class probabilities, through a Dense layer named "features".
-
-    Global average pooling (not flattening) keeps the weights file near 0.5 MB.
-    """
+    """28x28x1 digits in [-1, 1] -> 10 class probabilities, through a Dense layer named "features"."""
     image = keras.Input((28, 28, 1), name="image")
-    h = _conv_block(image, 32)
-    h = _conv_block(h, 64)
-    h = layers.Conv2D(64, 3, padding="same", use_bias=False)(h)
-    h = layers.BatchNormalization()(h)
-    h = layers.ReLU()(h)
-    h = layers.GlobalAveragePooling2D()(h)
-    features = layers.Dense(FEATURE_DIM, activation="relu", name=FEATURES_LAYER)(h)
+    features = conv_features(image)
     h = layers.Dropout(0.3)(features)
     probabilities = layers.Dense(10, activation="softmax", name=PROBABILITIES_LAYER)(h)
     return keras.Model(image, probabilities, name="digits_classifier")
@@ -44,12 +36,4 @@ def build_digits_classifier() -> keras.Model:
 
 def load_digits_classifier(path=None) -> keras.Model:
     """The classifier with the shipped weights (or those at `path`)."""
-    path = Path(path) if path is not None else WEIGHTS_PATH
-    if not path.is_file():
-        raise FileNotFoundError(
-            f"The digits classifier weights are missing: {path}. They ship inside the ganzoo package; "
-            "reinstall ganzoo, or recreate them with `python -m ganzoo.metrics.train_digits_classifier`."
-        )
-    model = build_digits_classifier()
-    model.load_weights(path)
-    return model
+    return load_classifier(build_digits_classifier, path, WEIGHTS_PATH, "digits", "ganzoo.metrics.train_digits_classifier")

@@ -11,7 +11,8 @@ import tensorflow as tf
 
 from ganzoo.data import load_arrays, mixture_modes
 from ganzoo.metrics.checks import MetricInputError
-from ganzoo.metrics.extractors import get_extractor
+from ganzoo.metrics.extractors import ShapesExtractor, default_extractor, get_extractor
+from ganzoo.metrics.factors import factor_coverage
 from ganzoo.metrics.fid import frechet_distance
 from ganzoo.metrics.inception_score import inception_score
 from ganzoo.metrics.kid import kernel_inception_distance
@@ -20,7 +21,7 @@ from ganzoo.metrics.prdc import density_coverage, precision_recall
 from ganzoo.metrics.stacked import stacked_mnist_modes
 
 FEATURE_METRICS = ("fid", "kid", "pr", "dc")
-METRICS = FEATURE_METRICS + ("is", "modes", "stacked")
+METRICS = FEATURE_METRICS + ("is", "modes", "stacked", "factors")
 MIXTURES = ("ring", "grid")
 
 
@@ -46,10 +47,12 @@ class Evaluator:
     Args:
         real_data: a data source name (`mnist-5k`, `ring`...), an array, or a tf.data.Dataset.
         metrics: names from `METRICS`: fid, kid, pr (precision/recall), dc (density/coverage),
-            is (Inception Score), modes (2-D mixture mode coverage), stacked (stacked-MNIST modes).
+            is (Inception Score), modes (2-D mixture mode coverage), stacked (stacked-MNIST modes),
+            factors (shapes factor coverage).
         n: samples drawn from a model and taken from the real data.
-        features: extractor name (`digits`, `inception`) or a Keras model; 2-D points are used as
-            they are.
+        features: extractor name (`digits`, `shapes`, `inception`) or a Keras model; None (the
+            default) is `shapes` when `real_data` names the shapes data, else `digits`. 2-D points
+            are used as they are.
         mixture: `ring` or `grid` for the `modes` metric (taken from `real_data` when it names one).
         image_size: resize a named source's images to this size, as the model's preset does.
 
@@ -58,7 +61,7 @@ class Evaluator:
     a (sources, targets) pair) and is compared with their targets.
     """
 
-    def __init__(self, real_data, metrics=("fid", "kid", "pr"), n=5000, features="digits", mixture=None,
+    def __init__(self, real_data, metrics=("fid", "kid", "pr"), n=5000, features=None, mixture=None,
                  seed=0, verbose=1, image_size=None):
         unknown = [m for m in metrics if m not in METRICS]
         if unknown:
@@ -70,7 +73,7 @@ class Evaluator:
         if "modes" in self.metrics and self.mixture is None:
             raise ValueError("The `modes` metric needs mixture='ring' or 'grid' (or real_data='ring'/'grid').")
         self.image_size = image_size
-        self._features_spec = features
+        self._features_spec = default_extractor(real_data) if features is None else features
         self._extractor = None
         self._real_data = real_data
         self._real_samples = None
@@ -158,9 +161,12 @@ class Evaluator:
             results.update(mode_coverage(samples, means, std))
         if "stacked" in self.metrics:
             results.update(stacked_mnist_modes(samples, verbose=self.verbose))
+        if "factors" in self.metrics:
+            shapes = self._features_spec == "shapes" or isinstance(self._features_spec, ShapesExtractor)
+            results.update(factor_coverage(samples, self.extractor() if shapes else None, verbose=self.verbose))
         return {key: float(value) for key, value in results.items()}
 
 
-def evaluate(model_or_samples, real_data, metrics=("fid", "kid", "pr"), n=5000, features="digits", **options):
+def evaluate(model_or_samples, real_data, metrics=("fid", "kid", "pr"), n=5000, features=None, **options):
     """Score a model (it draws `n` samples with a fixed seed) or an array of samples; returns a dict."""
     return Evaluator(real_data, metrics=metrics, n=n, features=features, **options)(model_or_samples)

@@ -1,6 +1,6 @@
 """Feature extractors: images -> feature vectors (and class probabilities) for FID, KID, IS, PR.
 
-    extractor = get_extractor("digits")        # or "inception", or any keras.Model
+    extractor = get_extractor("digits")        # or "shapes", "inception", or any keras.Model
     features = extractor.features(images)      # (n, d) float32
     probabilities = extractor.probabilities(images)
 
@@ -17,9 +17,12 @@ import keras
 import numpy as np
 import tensorflow as tf
 
-from ganzoo.data import to_float_images
+from ganzoo.data import SHAPE_FACTORS, to_float_images
 from ganzoo.metrics.checks import MetricInputError
-from ganzoo.metrics.digits_classifier import FEATURES_LAYER, load_digits_classifier
+from ganzoo.metrics.classifiers import FEATURES_LAYER
+from ganzoo.metrics.digits_classifier import load_digits_classifier
+from ganzoo.metrics.shapes_classifier import IMAGE_SIZE as SHAPES_INPUT_SIZE
+from ganzoo.metrics.shapes_classifier import load_shapes_classifier
 
 INCEPTION_RELEASE = "https://storage.googleapis.com/tensorflow/keras-applications/inception_v3/"
 INCEPTION_NO_TOP = "inception_v3_weights_tf_dim_ordering_tf_kernels_notop.h5"
@@ -58,7 +61,7 @@ class FeatureExtractor(abc.ABC):
         """The per-batch probabilities function; extractors without a classifier head raise."""
         raise MetricInputError(
             f"The {self.name} extractor has no classifier head: it gives features but no class probabilities. "
-            "Use get_extractor('digits') or get_extractor('inception') for metrics that need probabilities."
+            "Use get_extractor('digits'), 'shapes' or 'inception' for metrics that need probabilities."
         )
 
     def _batched(self, compute, images: np.ndarray) -> np.ndarray:
@@ -85,14 +88,38 @@ def _image_batch(images, extractor: str, channels: tuple[int, ...]) -> np.ndarra
     return np.clip(to_float_images(images), -1.0, 1.0)
 
 
-def _resized(images, size: int):
+def resized(images, size: int):
     """Anti-aliased bilinear resizing, so shrinking large samples does not alias."""
     if images.shape[1:3] == (size, size):
         return images
     return tf.clip_by_value(tf.image.resize(images, (size, size), antialias=True), -1.0, 1.0)
 
 
-class DigitsExtractor(FeatureExtractor):
+class ShippedClassifierExtractor(FeatureExtractor):
+    """A classifier that ships with ganzoo: its 128-d "features" layer, at its own input size."""
+
+    input_size = 0
+
+    def __init__(self, weights=None, batch_size: int = 256, verbose=True):
+        super().__init__(batch_size, verbose)
+        self._classifier_model = self._load(weights)
+        self._feature_model = keras.Model(
+            self._classifier_model.input, self._classifier_model.get_layer(FEATURES_LAYER).output
+        )
+
+    @staticmethod
+    def _load(weights) -> keras.Model:
+        raise NotImplementedError
+
+    def _outputs(self, batch):
+        """The classifier's outputs for one prepared batch, resized to its input size."""
+        return self._classifier_model.predict_on_batch(resized(batch, self.input_size))
+
+    def _features(self, batch):
+        return self._feature_model.predict_on_batch(resized(batch, self.input_size))
+
+
+class DigitsExtractor(ShippedClassifierExtractor):
     """The shipped MNIST classifier: 128-d "features" layer and 10 digit probabilities.
 
     Takes grey 28x28x1 images in [-1, 1]; other sizes are resized to 28x28 (anti-aliased
@@ -101,28 +128,60 @@ class DigitsExtractor(FeatureExtractor):
     """
 
     name = "digits"
-
-    def __init__(self, weights=None, batch_size: int = 256, verbose=True):
-        super().__init__(batch_size, verbose)
-        self._classifier_model = load_digits_classifier(weights)
-        self._feature_model = keras.Model(
-            self._classifier_model.input, self._classifier_model.get_layer(FEATURES_LAYER).output
-        )
+    input_size = 28
+    _load = staticmethod(load_digits_classifier)
 
     def prepare(self, images) -> np.ndarray:
         shape = np.shape(images)
         if len(shape) == 4 and shape[-1] == 3:
             raise MetricInputError(
                 f"The digits extractor reads grey digits (n, 28, 28, 1); got 3 channels {tuple(shape)}. "
-                "For stacked MNIST use ganzoo.metrics.stacked.stacked_mnist_modes, which classifies each channel."
+                "For stacked MNIST use ganzoo.metrics.stacked.stacked_mnist_modes, which classifies each channel; "
+                "for the shapes data use get_extractor('shapes')."
             )
         return _image_batch(images, self.name, channels=(1,))
 
-    def _features(self, batch):
-        return self._feature_model.predict_on_batch(_resized(batch, 28))
+    def _classifier(self):
+        return self._outputs
+
+
+class ShapesExtractor(ShippedClassifierExtractor):
+    """The shipped classifier of the `shapes` data's discrete factors: 128-d "features" layer.
+
+    `probabilities` are those of the shape kind (5 columns, in `ganzoo.data.shapes.SHAPE_KINDS`
+    order), so the Inception Score on shapes rewards clear and varied shape kinds;
+    `factor_probabilities` gives every factor's and `factors` the predicted factors. Takes RGB
+    images in [-1, 1]; other sizes (`shapes-64`) are resized to 32x32 (anti-aliased bilinear).
+    """
+
+    name = "shapes"
+    input_size = SHAPES_INPUT_SIZE
+    _load = staticmethod(load_shapes_classifier)
+
+    def prepare(self, images) -> np.ndarray:
+        shape = np.shape(images)
+        if len(shape) == 4 and shape[-1] != 3:
+            raise MetricInputError(
+                f"The shapes extractor reads colour images of the shapes data (n, 32, 32, 3); got {shape[-1]} "
+                f"channel(s) {tuple(shape)}. For grey digits use get_extractor('digits')."
+            )
+        return _image_batch(images, self.name, channels=(3,))
 
     def _classifier(self):
-        return lambda batch: self._classifier_model.predict_on_batch(_resized(batch, 28))
+        return lambda batch: self._outputs(batch)["shape"]
+
+    def factor_probabilities(self, images) -> dict:
+        """{"shape", "colour", "background"}: (n, number of values) probabilities of each factor."""
+        joined = self._batched(
+            lambda batch: np.concatenate([self._outputs(batch)[name] for name in SHAPE_FACTORS], axis=1),
+            self.prepare(images),
+        )
+        ends = np.cumsum([len(names) for names in SHAPE_FACTORS.values()])
+        return dict(zip(SHAPE_FACTORS, np.split(joined, ends[:-1], axis=1)))
+
+    def factors(self, images) -> dict:
+        """{"shape", "colour", "background"}: int32 (n,) predicted indices into the factors' names."""
+        return {name: p.argmax(axis=1).astype("int32") for name, p in self.factor_probabilities(images).items()}
 
 
 def keras_models_folder() -> Path:
@@ -189,7 +248,7 @@ class InceptionExtractor(FeatureExtractor):
     def _inputs(batch):
         if batch.shape[-1] == 1:
             batch = np.repeat(batch, 3, axis=-1)
-        return _resized(batch, 299)
+        return resized(batch, 299)
 
     def _features(self, batch):
         return self._feature_model.predict_on_batch(self._inputs(batch))
@@ -244,13 +303,20 @@ class KerasModelExtractor(FeatureExtractor):
         return outputs
 
 
-EXTRACTORS = {"digits": DigitsExtractor, "inception": InceptionExtractor}
+EXTRACTORS = {"digits": DigitsExtractor, "shapes": ShapesExtractor, "inception": InceptionExtractor}
+SHAPES_SOURCES = ("shapes", "shapes-64")
+
+
+def default_extractor(source) -> str:
+    """The extractor that suits a data source: `shapes` for the shapes data, else `digits`."""
+    return "shapes" if isinstance(source, str) and source in SHAPES_SOURCES else "digits"
 
 
 def get_extractor(spec="digits", **options) -> FeatureExtractor:
-    """An extractor by name (`digits`, `inception`), wrapping a keras.Model, or `spec` itself if it is one.
+    """An extractor by name (`digits`, `shapes`, `inception`), wrapping a keras.Model, or `spec` itself
+    if it is one.
 
-    `options` go to the extractor: batch_size, verbose, and weights/top_weights for inception.
+    `options` go to the extractor: batch_size, verbose, weights (and top_weights for inception).
     """
     if isinstance(spec, FeatureExtractor):
         return spec

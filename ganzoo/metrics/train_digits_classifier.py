@@ -7,13 +7,10 @@ to check the shipped weights.
 """
 from __future__ import annotations
 
-import argparse
-
 import keras
 import numpy as np
-import tensorflow as tf
 
-from ganzoo.files import atomic_path
+from ganzoo.metrics.classifiers import cosine_adamw, reproducible, training_command
 from ganzoo.metrics.digits_classifier import WEIGHTS_PATH, build_digits_classifier
 
 HELD_OUT = 1000
@@ -50,8 +47,7 @@ def accuracy(classifier: keras.Model, images, labels) -> float:
 
 def train(seed: int = 0, epochs: int = 40, batch_size: int = 64, verbose: int = 2) -> tuple[keras.Model, float]:
     """Train from scratch; returns the classifier and its held-out accuracy."""
-    keras.utils.set_random_seed(seed)
-    tf.config.experimental.enable_op_determinism()
+    reproducible(seed)
     (x_train, y_train), (x_held, y_held) = held_out_split()
     shuffle = np.random.default_rng(seed).permutation(len(x_train))
     x_train, y_train = x_train[shuffle], y_train[shuffle]
@@ -60,7 +56,7 @@ def train(seed: int = 0, epochs: int = 40, batch_size: int = 64, verbose: int = 
     model = _augmented(classifier)
     steps = epochs * int(np.ceil(len(x_train) / batch_size))
     model.compile(
-        optimizer=keras.optimizers.AdamW(keras.optimizers.schedules.CosineDecay(2e-3, steps), weight_decay=5e-4),
+        optimizer=cosine_adamw(steps),
         loss="sparse_categorical_crossentropy",
         metrics=["accuracy"],
     )
@@ -69,18 +65,10 @@ def train(seed: int = 0, epochs: int = 40, batch_size: int = 64, verbose: int = 
 
 
 def main(argv=None) -> None:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--out", default=str(WEIGHTS_PATH), help="weights file (.weights.h5)")
-    parser.add_argument("--seed", type=int, default=0)
-    parser.add_argument("--epochs", type=int, default=40)
-    args = parser.parse_args(argv)
-    if not args.out.endswith(".weights.h5"):
-        parser.error(f"--out must end with .weights.h5 (Keras' weights format); got {args.out!r}.")
-    classifier, held_out_accuracy = train(seed=args.seed, epochs=args.epochs)
-    print(f"held-out accuracy: {held_out_accuracy:.4f} on {HELD_OUT} digits never trained on")
-    with atomic_path(args.out) as temporary:
-        classifier.save_weights(temporary)
-    print(f"weights written to {args.out}")
+    training_command(
+        argv, __doc__, WEIGHTS_PATH, 40, train,
+        lambda held_out: f"held-out accuracy: {held_out:.4f} on {HELD_OUT} digits never trained on",
+    )  # fmt: skip
 
 
 if __name__ == "__main__":

@@ -45,6 +45,10 @@ def test_wheel_contains_the_digits_classifier_weights(wheel):
     assert "ganzoo/metrics/weights/digits_classifier.weights.h5" in set(wheel.namelist())
 
 
+def test_wheel_contains_the_shapes_classifier_weights(wheel):
+    assert "ganzoo/metrics/weights/shapes_classifier.weights.h5" in set(wheel.namelist())
+
+
 def test_the_distribution_has_a_name_of_its_own(wheel):
     """`ganzoo` on PyPI is an unrelated, empty project: installing that name gives an empty module."""
     (metadata,) = [n for n in wheel.namelist() if n.endswith("METADATA")]

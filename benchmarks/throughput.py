@@ -3,7 +3,9 @@
     python benchmarks/throughput.py [PRESET ...] [--windows N] [--steps N] [--quick]
 
 Default presets: every image preset that the baseline reproduces (the non-saturating loss, no
-stabilizer: dcgan-mnist, dcgan-digits, gan-mnist). Prints the
+stabilizer: dcgan-mnist, dcgan-digits, dcgan-shapes, gan-mnist). Other presets, such as stylegan-lite
+and pggan-shapes, can be named: they run without the baseline, and their FLOPs leave out their
+gradient penalties (second-order; the JSON names them under flops.penalties_excluded). Prints the
 matmul ceilings, one table row per preset, a per-variant table and the targets; writes
 benchmarks/results/throughput.json with every timing and the machine it ran on.
 
@@ -252,9 +254,10 @@ def build_variants(name: str, preset, steps_needed: int) -> tuple[dict, dict]:
         "float32": ganzoo.load(name),
         "mixed_bfloat16": ganzoo.load(name, train={"precision": "mixed_bfloat16"}),
         "xla": ganzoo.load(name, train={"jit_compile": True}),
-        "baseline": baseline_model(preset),
     }
-    models["baseline"].compile(optimizer=None, jit_compile=False)  # as ganzoo float32
+    if name in image_presets():  # the hand-written step reproduces only the plain GAN
+        models["baseline"] = baseline_model(preset)
+        models["baseline"].compile(optimizer=None, jit_compile=False)  # as ganzoo float32
     variants = {key: (train_function(model), iter(in_memory)) for key, model in models.items()}
     real, steps_per_epoch = preset_epochs(preset, 0)
     if steps_needed > preset.train.epochs * steps_per_epoch:  # more steps than the preset's epochs hold
@@ -291,7 +294,7 @@ def measure_preset(name: str, args, matmuls: dict) -> dict:
     rates = {key: [args.steps * batch / s for s in values] for key, values in seconds.items()}
     matmul_rates = {dtype: [matmuls[dtype].gflops(s) for s in values] for dtype, values in matmul_seconds.items()}
 
-    flops = gan_training_flops(models["float32"])
+    flops = gan_training_flops(models["float32"], exclude_penalties=True)
     result_variants = {}
     for key, values in rates.items():
         gflops = [rate * flops["total"] / 1e9 for rate in values]

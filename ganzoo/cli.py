@@ -123,9 +123,22 @@ def build_parser() -> argparse.ArgumentParser:
         "The same --seed always gives the same picture.",
     )
     sample_parser.add_argument("run", help="run folder (holding model.keras) or a .keras file")
-    sample_parser.add_argument("-n", "--num", type=int, default=64, help="number of samples (default 64)")
+    sample_parser.add_argument(
+        "-n", "--num", type=int, help="number of samples (default 64), or of --interpolate steps (default 8)"
+    )
     sample_parser.add_argument("--seed", type=int, default=0, help="latent seed (default 0)")
-    sample_parser.add_argument("-o", "--output", help="PNG to write (default: <run>/sample_seed<SEED>.png)")
+    sample_parser.add_argument("-o", "--output", help="PNG to write (default: <run>/<picture>_seed<SEED>.png)")
+    sample_parser.add_argument(
+        "--truncation", type=float, metavar="PSI", help="StyleGAN truncation psi, such as 0.7 (1: none)"
+    )
+    picture = sample_parser.add_mutually_exclusive_group()
+    picture.add_argument(
+        "--style-mix", action="store_true",
+        help="StyleGAN: 5 sources B across the top, 4 A down the left, A with B's coarse / middle / fine styles",
+    )
+    picture.add_argument(
+        "--interpolate", action="store_true", help="StyleGAN: -n steps along W from seed SEED to SEED + 1"
+    )
     sample_parser.set_defaults(handler=run_sample)
 
     evaluate_parser = commands.add_parser(
@@ -134,7 +147,7 @@ def build_parser() -> argparse.ArgumentParser:
         description="Draw samples from a run folder's saved model (or a .keras file), compare them with "
         "real data, print a table and write JSON. Metrics: " + ", ".join(METRICS) + " (pr: precision and "
         "recall, dc: density and coverage, is: Inception Score, modes: 2-D mixtures, stacked: stacked MNIST, "
-        "factors: shapes factor coverage).",
+        "factors: shapes factor coverage, ppl: perceptual path length, in W for a StyleGAN).",
     )
     evaluate_parser.add_argument("run", help="run folder (holding model.keras) or a .keras file")
     evaluate_parser.add_argument(
@@ -216,6 +229,8 @@ def _io_failure(error: OSError) -> str:
 
 
 def run_sample(args) -> int:
+    if args.num is None:
+        args.num = 8 if args.interpolate else 64
     if args.num < 1:
         raise ValueError(f"-n must be at least 1, got {args.num}.")
     model = load_run_model(args.run)
@@ -224,9 +239,21 @@ def run_sample(args) -> int:
     examples = None
     if "source" in model.batch_structure:  # a translator shows its run's own examples
         examples = preview_examples(model, run_preset(folder), args.num)
-    output = Path(args.output) if args.output else folder / f"sample_seed{args.seed}.png"
-    save_png(model.preview(args.num, seed=args.seed, examples=examples), output)
-    print(f"Wrote {args.num} samples to {output}")
+    options = {} if args.truncation is None else {"truncation": args.truncation}
+    kind = "style_mix" if args.style_mix else "interpolation" if args.interpolate else "sample"
+    if kind != "sample" and not hasattr(model, "style_mixing_grid"):
+        raise ValueError(f"--{kind.replace('_', '-')} works in a StyleGAN's W space; {run} holds a {type(model).__name__}.")
+    psi = f"_psi{args.truncation:g}" if options else ""
+    output = Path(args.output) if args.output else folder / f"{kind}_seed{args.seed}{psi}.png"
+    if args.style_mix:
+        seeds = range(args.seed, args.seed + 4)
+        picture = model.style_mixing_grid(seeds, range(args.seed + 100, args.seed + 105), **options)
+    elif args.interpolate:
+        picture = model.interpolate(args.seed, args.seed + 1, steps=args.num, **options)
+    else:
+        picture = model.preview(args.num, seed=args.seed, examples=examples, **options)
+    save_png(picture, output)
+    print(f"Wrote {output}")
     return 0
 
 

@@ -10,6 +10,8 @@ Convention:
   normalisation, activations, dropout, reshapes and other element-wise layers count 0: they
   are memory-bound and a few % of the total in these networks. SpectralNormalization counts
   its wrapped layer; its power iteration (a few matrix-vector products per call) is left out.
+- ganzoo's own contracting layers (equalized dense and convolutions, modulated convolutions)
+  count themselves with a `flops_per_example(input_shape)` method.
 - A layer that does contract but is not understood here (anything else with a `kernel`,
   recurrent layers) raises NotImplementedError instead of silently counting 0.
 - A backward pass costs 2x the forward pass of each layer: 1x for the weight gradient and 1x
@@ -34,7 +36,8 @@ def _input_shape(layer) -> tuple:
     if not layer.built:
         raise ValueError(f"Layer {layer.name!r} is not built; call or build it before counting FLOPs.")
     try:
-        return tuple(layer.input.shape)
+        inputs = layer.input
+        return [tuple(x.shape) for x in inputs] if isinstance(inputs, (list, tuple)) else tuple(inputs.shape)
     except (AttributeError, ValueError):
         raise ValueError(f"Cannot tell the input shape of layer {layer.name!r}: it was not called in a network.") from None
 
@@ -54,6 +57,8 @@ def layer_flops(layer, shape=None) -> int:
     (a wrapped layer is given its wrapper's)."""
     if isinstance(layer, keras.Model):
         return network_flops(layer).forward
+    if hasattr(layer, "flops_per_example"):  # ganzoo's own contracting layers count themselves
+        return layer.flops_per_example(tuple(shape) if shape is not None else _input_shape(layer))
     if not isinstance(layer, (L.TimeDistributed, L.Wrapper, L.Dense, *_CONV, *_CONV_TRANSPOSE)):
         if hasattr(layer, "kernel") or hasattr(layer, "cell"):
             raise NotImplementedError(
@@ -120,7 +125,7 @@ def network_flops(model) -> NetworkFlops:
     return NetworkFlops(tuple(rows), first_layer or 0)
 
 
-def gan_training_flops(model) -> dict:
+def gan_training_flops(model, exclude_penalties: bool = False) -> dict:
     """FLOPs per training image of one `train_step` of a latent GAN, and per generated image.
 
     Follows `AdversarialCore.discriminator_gradients` / `generator_gradients` (Gf, Df: forward FLOPs
@@ -138,7 +143,9 @@ def gan_training_flops(model) -> dict:
 
     Optimizer updates, losses and element-wise layers are not counted (see the module docstring).
     Gradient penalties (second-order gradients) and models with other networks or loss terms are
-    refused rather than guessed.
+    refused rather than guessed; `exclude_penalties=True` counts the step without its penalties
+    and names them under "penalties_excluded". A StyleGAN counts as one generator (its mapping and
+    synthesis networks); its second mapping pass for style mixing (under 0.1% of the FLOPs) is left out.
     """
     from ganzoo.models import LatentGAN  # late: the models import this package's neighbours
 
@@ -148,7 +155,7 @@ def gan_training_flops(model) -> dict:
             f"gan_training_flops counts the plain latent GAN step only; {type(model).__name__} has other "
             "networks or loss terms, whose FLOPs it does not know."
         )
-    if model.penalties:
+    if model.penalties and not exclude_penalties:
         raise NotImplementedError(
             f"gan_training_flops does not count gradient penalties ({', '.join(model.penalties)}): their "
             "second-order gradients are not a multiple of the layers' forward FLOPs."
@@ -171,4 +178,5 @@ def gan_training_flops(model) -> dict:
         "g_step": g_step,
         "total": (model.d_steps + model.unrolled_steps) * d_step + g_step,
         "generate_flops": gf,
+        "penalties_excluded": sorted(model.penalties),
     }

@@ -70,6 +70,9 @@ class EqualizedDense(_Equalized):
     def compute_output_shape(self, input_shape):
         return (*input_shape[:-1], self.units)
 
+    def flops_per_example(self, input_shape) -> int:
+        return 2 * math.prod(input_shape[1:-1]) * input_shape[-1] * self.units
+
     def get_config(self):
         return {**super().get_config(), "units": self.units}
 
@@ -92,6 +95,9 @@ class EqualizedConv2D(_Equalized):
 
     def compute_output_shape(self, input_shape):
         return (*input_shape[:-1], self.filters)
+
+    def flops_per_example(self, input_shape) -> int:
+        return 2 * math.prod(input_shape[1:-1]) * self.kernel_size**2 * input_shape[-1] * self.filters
 
     def get_config(self):
         return {**super().get_config(), "filters": self.filters, "kernel_size": self.kernel_size}

@@ -15,6 +15,7 @@ from ganzoo.metrics.inception_score import inception_score
 from ganzoo.metrics.kid import kernel_inception_distance
 from ganzoo.metrics.modes import mode_coverage, mode_histogram_kl
 from ganzoo.metrics.neighbours import nearest_neighbours, neighbour_grid
+from ganzoo.metrics.path_length import perceptual_path_length
 from ganzoo.metrics.prdc import density_coverage, knn_radii, prdc, precision_recall
 from ganzoo.metrics.stacked import stacked_mnist_modes
 
@@ -37,6 +38,7 @@ __all__ = [
     "mode_histogram_kl",
     "nearest_neighbours",
     "neighbour_grid",
+    "perceptual_path_length",
     "prdc",
     "precision_recall",
     "stacked_mnist_modes",

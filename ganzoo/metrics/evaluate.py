@@ -17,11 +17,12 @@ from ganzoo.metrics.fid import frechet_distance
 from ganzoo.metrics.inception_score import inception_score
 from ganzoo.metrics.kid import kernel_inception_distance
 from ganzoo.metrics.modes import mode_coverage
+from ganzoo.metrics.path_length import SAMPLINGS, perceptual_path_length
 from ganzoo.metrics.prdc import density_coverage, precision_recall
 from ganzoo.metrics.stacked import stacked_mnist_modes
 
 FEATURE_METRICS = ("fid", "kid", "pr", "dc")
-METRICS = FEATURE_METRICS + ("is", "modes", "stacked", "factors")
+METRICS = FEATURE_METRICS + ("is", "modes", "stacked", "factors", "ppl")
 MIXTURES = ("ring", "grid")
 
 
@@ -48,7 +49,8 @@ class Evaluator:
         real_data: a data source name (`mnist-5k`, `ring`...), an array, or a tf.data.Dataset.
         metrics: names from `METRICS`: fid, kid, pr (precision/recall), dc (density/coverage),
             is (Inception Score), modes (2-D mixture mode coverage), stacked (stacked-MNIST modes),
-            factors (shapes factor coverage).
+            factors (shapes factor coverage), ppl (perceptual path length of a model, "end" and
+            "full": in W for a StyleGAN, in Z otherwise).
         n: samples drawn from a model and taken from the real data.
         features: extractor name (`digits`, `shapes`, `inception`) or a Keras model; None (the
             default) is `shapes` when `real_data` names the shapes data, else `digits`. 2-D points
@@ -134,6 +136,8 @@ class Evaluator:
         return np.asarray(model_or_samples, dtype="float32")
 
     def __call__(self, model_or_samples) -> dict:
+        if "ppl" in self.metrics and not hasattr(model_or_samples, "evaluation_samples"):
+            raise MetricInputError("The ppl metric walks a model's latent space: give the model, not samples.")
         # Real data first: too few real examples is refused before any sample is drawn.
         real_shape = self.real_samples().shape[1:] if self._needs(FEATURE_METRICS) else None
         samples = self.samples_from(model_or_samples)
@@ -161,10 +165,22 @@ class Evaluator:
             results.update(mode_coverage(samples, means, std))
         if "stacked" in self.metrics:
             results.update(stacked_mnist_modes(samples, verbose=self.verbose))
+        if "ppl" in self.metrics:
+            results.update(self.path_lengths(model_or_samples))
         if "factors" in self.metrics:
             shapes = self._features_spec == "shapes" or isinstance(self._features_spec, ShapesExtractor)
             results.update(factor_coverage(samples, self.extractor() if shapes else None, verbose=self.verbose))
         return {key: float(value) for key, value in results.items()}
+
+    def path_lengths(self, model) -> dict:
+        """Perceptual path length with `n` pairs, "end" and "full", in W when the model has one."""
+        space = "w" if hasattr(model.sampling_generator, "synthesize") else "z"
+        return {
+            f"ppl_{space}_{sampling}": perceptual_path_length(
+                model, self.extractor(), n=self.n, space=space, sampling=sampling, seed=self.seed
+            )
+            for sampling in SAMPLINGS
+        }
 
 
 def evaluate(model_or_samples, real_data, metrics=("fid", "kid", "pr"), n=5000, features=None, **options):

@@ -33,6 +33,8 @@ class LatentGAN(AdversarialCore):
     `preview` and `evaluation_samples` then handle labels for it.
     """
 
+    sampling_options: tuple = ()  # keyword options of the generator's call that `generate` accepts
+
     def __init__(self, generator, discriminator, latent_dim: int = 100, **kwargs):
         super().__init__(generator, discriminator, **kwargs)
         LatentGAN.check_settings({"latent_dim": latent_dim})
@@ -102,6 +104,9 @@ class LatentGAN(AdversarialCore):
         """
         if isinstance(n, bool) or not isinstance(n, (int, np.integer)) or n < 1:
             raise ValueError(f"generate needs a positive number of samples, got n={n!r}.")
+        self.check_sampling_options(options)
+        # NumPy scalars as Python numbers: one compiled sampler per value, and plain tests on them.
+        options = {name: value.item() if isinstance(value, np.generic) else value for name, value in options.items()}
         draws = self.sampling_draws(int(n), labels, seed)
         chunks = []
         for start in range(0, int(n), batch_size):
@@ -109,16 +114,23 @@ class LatentGAN(AdversarialCore):
             chunks.append(self.sample_forward(self.generator_inputs(part), **options))
         return np.concatenate(chunks).astype("float32")
 
-    def preview(self, n: int = 64, seed: int = 0, examples=None):
+    def check_sampling_options(self, options: dict) -> None:
+        """Refuse options the generator does not take (`sampling_options` lists those it does)."""
+        unknown = sorted(set(options) - set(self.sampling_options))
+        if unknown:
+            takes = f"it takes {', '.join(self.sampling_options)}" if self.sampling_options else "it takes none"
+            raise ValueError(f"{self.name} has no sampling option {', '.join(unknown)}; {takes}.")
+
+    def preview(self, n: int = 64, seed: int = 0, examples=None, **options):
         """A grid of `n` samples from `seed` (a scatter plot for 2-D points); conditional variants
-        draw one row per class."""
+        draw one row per class. `options` (such as a truncation) go to `generate`."""
         if examples is not None:
             raise ValueError(f"{self.name} draws from latents; preview takes no examples.")
         if self.num_classes is None:
-            return samples_to_picture(self.generate(n, seed=seed))
+            return samples_to_picture(self.generate(n, seed=seed, **options))
         per_class = max(1, n // self.num_classes)
         labels = np.repeat(np.arange(self.num_classes), per_class)
-        return image_grid(self.generate(len(labels), labels=labels, seed=seed), columns=per_class)
+        return image_grid(self.generate(len(labels), labels=labels, seed=seed, **options), columns=per_class)
 
     def evaluation_samples(self, n: int, seed: int = 0, data=None):
         """`n` samples for the Evaluator; a conditional variant draws its labels with the class

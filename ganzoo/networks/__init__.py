@@ -10,11 +10,13 @@ from ganzoo.config import ConfigError, ModelConfig, check_kwargs
 from ganzoo.networks.dcgan import dcgan_discriminator, dcgan_generator
 from ganzoo.networks.mlp import mlp_discriminator, mlp_generator
 from ganzoo.networks.pggan import pggan_discriminator, pggan_generator
+from ganzoo.networks.stylegan import stylegan_discriminator, stylegan_generator
 from ganzoo.registry import model_class, network_family, register_network
 
 register_network("mlp", generator=mlp_generator, discriminator=mlp_discriminator)
 register_network("dcgan", generator=dcgan_generator, discriminator=dcgan_discriminator)
 register_network("pggan", generator=pggan_generator, discriminator=pggan_discriminator)
+register_network("stylegan", generator=stylegan_generator, discriminator=stylegan_discriminator)
 
 
 def _plan(config: ModelConfig):

@@ -96,6 +96,7 @@ def main() -> None:
     parser.add_argument("--budget", type=float, help="seconds for the rivals (default: stylegan-lite's wall time)")
     parser.add_argument("--n", type=int, default=5000, help="samples per side for the metrics")
     parser.add_argument("--seed", type=int, default=0)
+    parser.add_argument("--epochs", type=int, help="stylegan-lite's epochs (default: its preset's)")
     parser.add_argument("--quick", action="store_true", help="1 epoch, 30 s budgets, 500 samples: checks the script")
     args = parser.parse_args()
     started = time.perf_counter()
@@ -103,11 +104,11 @@ def main() -> None:
     DOCS.mkdir(exist_ok=True)
     extractor = get_extractor("shapes", verbose=0)
     evaluator = Evaluator("shapes", metrics=METRICS, n=n, features=extractor, seed=args.seed, verbose=0)
-    record = {"n": n, "seed": args.seed, **machine(), "presets": {}}
+    record = {"n": n, "seed": args.seed, "stylegan_epochs": args.epochs, **machine(), "presets": {}}
 
     with tempfile.TemporaryDirectory() as folder:
         folder = Path(folder)
-        model, seconds, images = train_preset(STYLEGAN, folder, args.seed, epochs=1 if args.quick else None)
+        model, seconds, images = train_preset(STYLEGAN, folder, args.seed, epochs=1 if args.quick else args.epochs)
         budget = args.budget or seconds
         models = {STYLEGAN: (model, seconds, images)}
         for name in RIVALS:
@@ -130,7 +131,7 @@ def main() -> None:
         save_png(stylegan.interpolate(0, 1, steps=10), DOCS / "stylegan-lite-interpolation.png")
 
     record["budget_seconds"] = round(budget, 1)
-    print(f"\nSame wall-clock budget: {budget:.0f} s (stylegan-lite's full `ganzoo train` run), seed {args.seed}, "
+    print(f"\nSame wall-clock budget: {budget:.0f} s (stylegan-lite's `ganzoo train` run), seed {args.seed}, "
           f"n={n}, shapes extractor")
     columns = ("train_seconds", "images_shown", "fid", "kid", "precision", "recall", "combinations_captured",
                "factor_kl", "ppl_z_end", "ppl_w_end", "ppl_w_full")

@@ -173,7 +173,9 @@ def test_flops_count_the_modulated_convolutions(model):
 def test_the_evaluator_measures_path_length_in_w_for_a_stylegan_and_in_z_otherwise(model):
     scores = ganzoo.metrics.evaluate(model, "mnist-5k", metrics=["ppl"], n=100, image_size=32, verbose=0)
     assert set(scores) == {"ppl_w_end", "ppl_w_full"} and all(value > 0 for value in scores.values())
-    dcgan = ganzoo.metrics.evaluate(ganzoo.load("dcgan-mnist"), "mnist-5k", metrics=["ppl"], n=100, verbose=0)
-    assert set(dcgan) == {"ppl_z_end", "ppl_z_full"}
+    # A progressive GAN's generator also takes its level: Z-space walks go through generator_inputs.
+    progressive = ganzoo.metrics.evaluate(ganzoo.load("pggan-mnist"), "mnist-5k", metrics=["ppl"], n=100,
+                                          image_size=32, verbose=0)
+    assert set(progressive) == {"ppl_z_end", "ppl_z_full"}
     with pytest.raises(MetricInputError, match="give the model, not samples"):
         ganzoo.metrics.evaluate(model.generate(100, seed=0), "mnist-5k", metrics=["ppl"], n=100)

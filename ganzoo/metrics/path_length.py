@@ -43,7 +43,8 @@ def path_length_endpoints(model, n: int, space: str, sampling: str, epsilon: flo
     t = rng.uniform(0.0, 1.0, (n, 1)) if sampling == "full" else np.zeros((n, 1))
     if space == "z":
         latents = [slerp(z[0], z[1], t + step).astype("float32") for step in (0.0, epsilon)]
-        return [model.sample_forward(model.generator_inputs({"latents": latent})) for latent in latents]
+        draws = model.sampling_draws(n, seed=seed)  # what else the generator takes (a PGGAN's level)
+        return [model.sample_forward(model.generator_inputs({**draws, "latents": latent})) for latent in latents]
     w = [np.asarray(generator.map(z[i]), dtype="float64") for i in (0, 1)]
     styles = [(w[0] + (w[1] - w[0]) * (t + step)).astype("float32") for step in (0.0, epsilon)]
     return [np.asarray(generator.synthesize(generator.broadcast(style))) for style in styles]

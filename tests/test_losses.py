@@ -188,7 +188,7 @@ def test_r1_penalty():
 
 
 def test_penalty_names():
-    assert tuple(losses.PENALTIES) == ("gp", "r1") and losses.PENALTIES["r1"].scale == 0.5
+    assert tuple(losses.PENALTIES) == ("gp", "r1", "drift") and losses.PENALTIES["r1"].scale == 0.5
 
 
 def test_clip_weights():

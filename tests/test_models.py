@@ -140,6 +140,9 @@ class ScaledGenerator(keras.Model):
 
 
 def test_generate_options_reach_the_generator_call(ring_model):
-    model = GAN(ScaledGenerator(ring_model.generator), ring_model.discriminator, latent_dim=ring_model.latent_dim)
+    class ScaledGAN(GAN):
+        sampling_options = ("scale",)  # the generator's call options that generate accepts
+
+    model = ScaledGAN(ScaledGenerator(ring_model.generator), ring_model.discriminator, latent_dim=ring_model.latent_dim)
     plain = model.generate(3, seed=0)
     np.testing.assert_allclose(model.generate(3, seed=0, scale=2.0), 2 * plain, rtol=1e-6)

@@ -33,7 +33,7 @@ from ganzoo.images import save_png
 from ganzoo.metrics import Evaluator, get_extractor
 from ganzoo.metrics.path_length import perceptual_path_length
 from ganzoo.runs import train
-from results_file import finish, machine
+from results_file import finish, machine, write_result
 
 DOCS = Path(__file__).resolve().parents[1] / "docs"
 STYLEGAN, RIVALS = "stylegan-lite", ("pggan-shapes", "dcgan-shapes")
@@ -104,6 +104,7 @@ def main() -> None:
     DOCS.mkdir(exist_ok=True)
     extractor = get_extractor("shapes", verbose=0)
     evaluator = Evaluator("shapes", metrics=METRICS, n=n, features=extractor, seed=args.seed, verbose=0)
+    result_name = "shapes_zoo_quick" if args.quick else "shapes_zoo"
     record = {"n": n, "seed": args.seed, "stylegan_epochs": args.epochs, **machine(), "presets": {}}
 
     with tempfile.TemporaryDirectory() as folder:
@@ -120,6 +121,7 @@ def main() -> None:
                 for sampling in ("end", "full"):
                     scores[f"ppl_w_{sampling}"] = perceptual_path_length(model, extractor, n=n, sampling=sampling, seed=args.seed)
             record["presets"][name] = {"train_seconds": round(seconds, 1), "images_shown": images, **scores}
+            write_result(result_name, {**record, "complete": False})  # what is measured survives a later crash
 
         stylegan = models[STYLEGAN][0]
         record["mixing"] = {"pairs": mixes, **mixing_agreement(stylegan, extractor, mixes)}
@@ -145,7 +147,7 @@ def main() -> None:
     print(f"{'psi':>6}" + "".join(f"{c:>14}" for c in ("precision", "recall", "fid", "combinations")))
     for psi, row in record["truncation"].items():
         print(f"{psi:>6}" + "".join(f"{row[c]:>14.4g}" for c in ("precision", "recall", "fid", "combinations_captured")))
-    finish("shapes_zoo_quick" if args.quick else "shapes_zoo", record, started)
+    finish(result_name, {**record, "complete": True}, started)
 
 
 if __name__ == "__main__":

@@ -57,6 +57,19 @@ def test_a_learning_rate_multiplier_stores_weights_larger_and_scales_them_down()
     np.testing.assert_allclose(keras.ops.convert_to_numpy(layer(x)), expected, atol=1e-5)
 
 
+def test_every_resolution_reaches_the_image_at_initialisation():
+    """Demodulation keeps a convolution's output at its input's scale, so the activation gain must
+    make up for the leaky ReLU; without it the 32x32 layers' part of the image is ~7% of the 4x4's."""
+    generator = ganzoo.load("stylegan-lite", compile=False).generator
+    synthesis = generator.synthesis
+    to_rgb = [layer for layer in synthesis.layers if layer.name.startswith("to_rgb_")]
+    probe = keras.Model(synthesis.inputs, [layer.output for layer in to_rgb])
+    styles = generator.styles(np.random.default_rng(0).standard_normal((64, 64)).astype("float32"))
+    noise = [tf.random.normal((64, *shape), seed=1) for shape in generator.noise_shapes]
+    spread = {layer.name: float(np.std(out)) for layer, out in zip(to_rgb, probe([tf.convert_to_tensor(styles), *noise]))}
+    assert spread["to_rgb_32"] > 0.3 * spread["to_rgb_4"], spread
+
+
 def test_style_groups_split_every_row_once_by_resolution():
     shape = (32, 32, 3)
     groups = style_groups(shape)

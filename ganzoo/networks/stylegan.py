@@ -20,6 +20,7 @@ from ganzoo.layers.style import ConstantInput, ModulatedConv2D, NoiseInput
 
 LEAK = 0.2
 STYLE_GROUPS = ("coarse", "middle", "fine")
+ACTIVATION_GAIN = math.sqrt(2.0)
 
 
 def _resolutions(data_shape) -> list[int]:
@@ -62,6 +63,13 @@ def _filters(resolution: int, base_filters: int, max_filters: int, size: int) ->
     return min(max_filters, base_filters * size // resolution)
 
 
+def _activation(h):
+    """Leaky ReLU times sqrt(2), StyleGAN2's gain: demodulation keeps each convolution's output at
+    its input's scale, so without the gain every layer would shrink the signal (by ~0.6) and the
+    fine layers would barely reach the image."""
+    return layers.Rescaling(ACTIVATION_GAIN)(layers.LeakyReLU(LEAK)(h))
+
+
 def stylegan_mapping(latent_dim: int, w_dim: int = 64, mapping_layers: int = 4, mapping_lr_multiplier: float = 0.01):
     """z -> w: pixel norm, then `mapping_layers` equalized dense layers with leaky ReLU, learning
     `mapping_lr_multiplier` times as fast as the synthesis network (0.01 in StyleGAN)."""
@@ -85,7 +93,7 @@ def stylegan_synthesis(data_shape, w_dim: int = 64, base_filters: int = 32, max_
         noises.append(noise)
         h = ModulatedConv2D(filters, 3, style_index=index, name=f"conv_{len(noises) - 1}")([h, styles])
         h = NoiseInput(name=f"noise_strength_{len(noises) - 1}")([h, noise])
-        return layers.LeakyReLU(LEAK)(h)
+        return _activation(h)
 
     def to_rgb(h, index, resolution):
         return ModulatedConv2D(channels, 1, style_index=index, demodulate=False, name=f"to_rgb_{resolution}")([h, styles])

@@ -12,7 +12,7 @@ from pathlib import Path
 from ganzoo.config import deep_merge, parse_assignment
 from ganzoo.distribute import STRATEGIES
 from ganzoo.files import write_text_atomic
-from ganzoo.images import save_png
+from ganzoo.images import samples_to_picture, save_png
 from ganzoo.metrics import METRICS, evaluate
 from ganzoo.metrics.extractors import default_extractor
 from ganzoo.precision import PRECISIONS
@@ -27,6 +27,7 @@ EXAMPLES = """examples:
   ganzoo train gan-ring --set model.latent_dim=8 --set train.batch_size=128
   ganzoo train dcgan-mnist --precision mixed_bfloat16 --strategy mirrored
   ganzoo sample runs/dcgan-mnist -n 64 --seed 0 -o grid.png
+  ganzoo sample runs/cgan-mnist --labels 3,3,7    # or --per-class: one row per class
   ganzoo eval runs/dcgan-mnist --metrics fid,kid,pr -n 5000
 """
 
@@ -124,7 +125,9 @@ def build_parser() -> argparse.ArgumentParser:
     )
     sample_parser.add_argument("run", help="run folder (holding model.keras) or a .keras file")
     sample_parser.add_argument(
-        "-n", "--num", type=int, help="number of samples (default 64), or of --interpolate steps (default 8)"
+        "-n", "--num", type=int,
+        help="number of samples (default 64; with --labels, their count), of --interpolate steps (default 8), "
+        "or of samples per class with --per-class (default 8)",
     )
     sample_parser.add_argument("--seed", type=int, default=0, help="latent seed (default 0)")
     sample_parser.add_argument("-o", "--output", help="PNG to write (default: <run>/<picture>_seed<SEED>.png)")
@@ -139,6 +142,13 @@ def build_parser() -> argparse.ArgumentParser:
     picture.add_argument(
         "--interpolate", action="store_true", help="StyleGAN: -n steps along W from seed SEED to SEED + 1"
     )
+    picture.add_argument(
+        "--labels", type=_class_list, metavar="3,3,7",
+        help="conditional models: one sample per listed class, in order (-n, if given, must match the count)",
+    )
+    picture.add_argument(
+        "--per-class", action="store_true", help="conditional models: one row per class, -n samples each (default 8)"
+    )
     sample_parser.set_defaults(handler=run_sample)
 
     evaluate_parser = commands.add_parser(
@@ -147,7 +157,9 @@ def build_parser() -> argparse.ArgumentParser:
         description="Draw samples from a run folder's saved model (or a .keras file), compare them with "
         "real data, print a table and write JSON. Metrics: " + ", ".join(METRICS) + " (pr: precision and "
         "recall, dc: density and coverage, is: Inception Score, modes: 2-D mixtures, stacked: stacked MNIST, "
-        "factors: shapes factor coverage, ppl: perceptual path length, in W for a StyleGAN).",
+        "factors: shapes factor coverage, ppl: perceptual path length, in W for a StyleGAN; for conditional models: "
+        "class_accuracy: the classifier reads the class asked for, intra_fid: FID within each class, cas: "
+        "accuracy on held-out real data of a classifier trained on generated samples, beside cas_real).",
     )
     evaluate_parser.add_argument("run", help="run folder (holding model.keras) or a .keras file")
     evaluate_parser.add_argument(
@@ -228,20 +240,42 @@ def _io_failure(error: OSError) -> str:
     return f"{filename + ': ' if filename else ''}{what.rstrip('.')}.{hint}"
 
 
+def _class_list(text: str) -> list[int]:
+    """`--labels 3,3,7` as [3, 3, 7]."""
+    try:
+        return [int(part) for part in text.split(",")]
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected comma-separated class numbers such as 3,3,7; got {text!r}") from None
+
+
+def _check_class_options(args, model, run) -> None:
+    """--labels and --per-class need a conditional model, and --labels as many labels as -n asks for."""
+    option = "--labels" if args.labels is not None else "--per-class" if args.per_class else None
+    if option and getattr(model, "num_classes", None) is None:
+        raise ValueError(f"{option} draws given classes, but {run} holds an unconditional {type(model).__name__}.")
+    if args.labels is not None and args.num is not None and args.num != len(args.labels):
+        raise ValueError(
+            f"--labels lists {len(args.labels)} classes but -n asks for {args.num} samples; give one label per "
+            "sample, or leave out -n."
+        )
+
+
 def run_sample(args) -> int:
-    if args.num is None:
-        args.num = 8 if args.interpolate else 64
-    if args.num < 1:
+    if args.num is not None and args.num < 1:
         raise ValueError(f"-n must be at least 1, got {args.num}.")
     model = load_run_model(args.run)
+    _check_class_options(args, model, args.run)
+    if args.num is None:
+        args.num = len(args.labels) if args.labels is not None else 8 if args.interpolate or args.per_class else 64
     run = Path(args.run)
     folder = run if run.is_dir() else run.parent
     examples = None
     if "source" in model.batch_structure:  # a translator shows its run's own examples
         examples = preview_examples(model, run_preset(folder), args.num)
     options = {} if args.truncation is None else {"truncation": args.truncation}
-    kind = "style_mix" if args.style_mix else "interpolation" if args.interpolate else "sample"
-    if kind != "sample" and not hasattr(model, "style_mixing_grid"):
+    kind = ("style_mix" if args.style_mix else "interpolation" if args.interpolate else "per_class" if args.per_class
+            else "labels" if args.labels is not None else "sample")
+    if kind in ("style_mix", "interpolation") and not hasattr(model, "style_mixing_grid"):
         raise ValueError(f"--{kind.replace('_', '-')} works in a StyleGAN's W space; {run} holds a {type(model).__name__}.")
     psi = f"_psi{args.truncation:g}" if options else ""
     output = Path(args.output) if args.output else folder / f"{kind}_seed{args.seed}{psi}.png"
@@ -250,6 +284,10 @@ def run_sample(args) -> int:
         picture = model.style_mixing_grid(seeds, range(args.seed + 100, args.seed + 105), **options)
     elif args.interpolate:
         picture = model.interpolate(args.seed, args.seed + 1, steps=args.num, **options)
+    elif args.per_class:
+        picture = model.class_grid(args.num, seed=args.seed, **options)
+    elif args.labels is not None:
+        picture = samples_to_picture(model.generate(args.num, labels=args.labels, seed=args.seed, **options))
     else:
         picture = model.preview(args.num, seed=args.seed, examples=examples, **options)
     save_png(picture, output)

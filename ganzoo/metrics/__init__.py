@@ -7,6 +7,7 @@ digit data and for the shapes data), `inception` (Keras' InceptionV3; its weight
 disk), or any Keras model.
 """
 from ganzoo.metrics.checks import MetricInputError
+from ganzoo.metrics.conditional import class_accuracy, classification_accuracy_score, intra_fid, read_classes
 from ganzoo.metrics.evaluate import METRICS, Evaluator, evaluate
 from ganzoo.metrics.extractors import FeatureExtractor, get_extractor
 from ganzoo.metrics.factors import factor_coverage
@@ -24,6 +25,8 @@ __all__ = [
     "Evaluator",
     "FeatureExtractor",
     "MetricInputError",
+    "class_accuracy",
+    "classification_accuracy_score",
     "density_coverage",
     "factor_coverage",
     "evaluate",
@@ -32,6 +35,7 @@ __all__ = [
     "gaussian_statistics",
     "get_extractor",
     "inception_score",
+    "intra_fid",
     "kernel_inception_distance",
     "knn_radii",
     "mode_coverage",
@@ -41,5 +45,6 @@ __all__ = [
     "perceptual_path_length",
     "prdc",
     "precision_recall",
+    "read_classes",
     "stacked_mnist_modes",
 ]

@@ -11,6 +11,7 @@ import tensorflow as tf
 
 from ganzoo.data import load_arrays, mixture_modes
 from ganzoo.metrics.checks import MetricInputError
+from ganzoo.metrics.conditional import class_accuracy, classification_accuracy_score, intra_fid
 from ganzoo.metrics.extractors import ShapesExtractor, default_extractor, get_extractor
 from ganzoo.metrics.factors import factor_coverage
 from ganzoo.metrics.fid import frechet_distance
@@ -22,7 +23,9 @@ from ganzoo.metrics.prdc import density_coverage, precision_recall
 from ganzoo.metrics.stacked import stacked_mnist_modes
 
 FEATURE_METRICS = ("fid", "kid", "pr", "dc")
-METRICS = FEATURE_METRICS + ("is", "modes", "stacked", "factors", "ppl")
+CONDITIONAL_METRICS = ("class_accuracy", "intra_fid", "cas")
+METRICS = FEATURE_METRICS + ("is", "modes", "stacked", "factors", "ppl") + CONDITIONAL_METRICS
+CAS_TEST_SHARE = 0.2  # of the labelled real data, held out from both CAS classifiers to test them
 MIXTURES = ("ring", "grid")
 
 
@@ -50,7 +53,12 @@ class Evaluator:
         metrics: names from `METRICS`: fid, kid, pr (precision/recall), dc (density/coverage),
             is (Inception Score), modes (2-D mixture mode coverage), stacked (stacked-MNIST modes),
             factors (shapes factor coverage), ppl (perceptual path length of a model, "end" and
-            "full": in W for a StyleGAN, in Z otherwise).
+            "full": in W for a StyleGAN, in Z otherwise), and for conditional models class_accuracy
+            (the extractor's classifier reads the class asked for), intra_fid (FID within each
+            class: `intra_fid` is the mean, `intra_fid_<class>` each class) and cas (Classification
+            Accuracy Score: a classifier trained on the n generated samples, tested on a held-out
+            fifth of the labelled real data; `cas_real` is the same classifier trained on up to n
+            of the other real samples, the ceiling).
         n: samples drawn from a model and taken from the real data.
         features: extractor name (`digits`, `shapes`, `inception`) or a Keras model; None (the
             default) is `shapes` when `real_data` names the shapes data, else `digits`. 2-D points
@@ -60,7 +68,9 @@ class Evaluator:
 
     A model is asked for its `evaluation_samples`: a conditional one draws labels with the real
     data's class frequencies, a translator translates the real data's sources (give `real_data` as
-    a (sources, targets) pair) and is compared with their targets.
+    a (sources, targets) pair) and is compared with their targets. The class-conditional metrics
+    need labels on both sides: real data named by source or given as a (samples, labels) pair, and
+    a conditional model or generated samples given as a (samples, labels) pair.
     """
 
     def __init__(self, real_data, metrics=("fid", "kid", "pr"), n=5000, features=None, mixture=None,
@@ -80,6 +90,8 @@ class Evaluator:
         self._real_data = real_data
         self._real_samples = None
         self._real_features = None
+        self._loaded: dict = {}  # a named source's arrays, without and with labels
+        self._cas_data = None  # ((real test images, labels), the ceiling's accuracy on them)
 
     # -------------------------------------------------------------- features
 
@@ -98,10 +110,14 @@ class Evaluator:
         return self.extractor().features(samples)
 
     def real_data(self, labels=False):
-        """The real data as given, or a named source loaded (with labels when asked for)."""
-        if isinstance(self._real_data, str):
-            return load_arrays(self._real_data, labels=labels, image_size=self.image_size, limit=self.n, seed=self.seed)
-        return self._real_data
+        """The real data as given, or a named source loaded once (with labels when asked for)."""
+        if not isinstance(self._real_data, str):
+            return self._real_data
+        if labels not in self._loaded:
+            self._loaded[labels] = load_arrays(
+                self._real_data, labels=labels, image_size=self.image_size, limit=self.n, seed=self.seed
+            )
+        return self._loaded[labels]
 
     def real_samples(self) -> np.ndarray:
         """The `n` real samples compared with generated ones; fewer real than `n` is refused, so
@@ -127,21 +143,56 @@ class Evaluator:
 
     # -------------------------------------------------------------- scoring
 
+    def real_labels(self) -> np.ndarray:
+        """The classes of the `n` real samples, for the class-conditional metrics."""
+        real = self.real_data(labels=True)
+        if not (isinstance(real, (tuple, list)) and np.ndim(real[1]) == 1):
+            raise MetricInputError(
+                f"The metrics {', '.join(CONDITIONAL_METRICS)} need the real data's labels: give real_data as a "
+                "source name or a (samples, labels) pair."
+            )
+        return np.asarray(real[1])[: self.n]
+
     def samples_from(self, model_or_samples) -> np.ndarray:
         if hasattr(model_or_samples, "evaluation_samples"):
             model = model_or_samples
-            paired = "source" in model.batch_structure
-            data = self.real_data(labels=True) if paired or model.num_classes is not None else None
-            return model.evaluation_samples(self.n, seed=self.seed, data=data)
+            return model.evaluation_samples(self.n, seed=self.seed, data=self._model_data(model))
+        if isinstance(model_or_samples, (tuple, list)):  # (samples, the labels they were asked for)
+            return np.asarray(model_or_samples[0], dtype="float32")
         return np.asarray(model_or_samples, dtype="float32")
+
+    def _model_data(self, model):
+        """The labelled real data a conditional model or a translator needs to draw its samples."""
+        paired = "source" in model.batch_structure
+        return self.real_data(labels=True) if paired or model.num_classes is not None else None
+
+    def labels_from(self, model_or_samples) -> np.ndarray:
+        """The classes the generated samples were asked for: a conditional model's evaluation
+        labels, or the labels given beside samples."""
+        if hasattr(model_or_samples, "evaluation_samples"):
+            model = model_or_samples
+            if model.num_classes is None:
+                raise MetricInputError(
+                    f"The metrics {', '.join(CONDITIONAL_METRICS)} score a conditional model; {model.name} is "
+                    "unconditional."
+                )
+            return model.evaluation_labels(self.n, seed=self.seed, data=self._model_data(model))
+        if isinstance(model_or_samples, (tuple, list)) and len(model_or_samples) == 2:
+            return np.asarray(model_or_samples[1])
+        raise MetricInputError(
+            f"The metrics {', '.join(CONDITIONAL_METRICS)} need the labels the samples were generated for: "
+            "give a conditional model, or the samples and their labels as a (samples, labels) pair."
+        )
 
     def __call__(self, model_or_samples) -> dict:
         if "ppl" in self.metrics and not hasattr(model_or_samples, "evaluation_samples"):
             raise MetricInputError("The ppl metric walks a model's latent space: give the model, not samples.")
         # Real data first: too few real examples is refused before any sample is drawn.
-        real_shape = self.real_samples().shape[1:] if self._needs(FEATURE_METRICS) else None
+        real_shape = self.real_samples().shape[1:] if self._needs(FEATURE_METRICS + ("intra_fid",)) else None
+        labels = self.labels_from(model_or_samples) if self._needs(CONDITIONAL_METRICS) else None
         samples = self.samples_from(model_or_samples)
         results: dict = {}
+        fake = None
         if real_shape is not None:
             if samples.shape[1:] != real_shape:
                 name = f"{self._real_data!r}" if isinstance(self._real_data, str) else "The real data"
@@ -170,7 +221,45 @@ class Evaluator:
         if "factors" in self.metrics:
             shapes = self._features_spec == "shapes" or isinstance(self._features_spec, ShapesExtractor)
             results.update(factor_coverage(samples, self.extractor() if shapes else None, verbose=self.verbose))
+        if labels is not None:
+            results.update(self.conditional_scores(samples, labels, fake))
         return {key: float(value) for key, value in results.items()}
+
+    def conditional_scores(self, samples: np.ndarray, labels: np.ndarray, fake_features=None) -> dict:
+        """class_accuracy, intra_fid (mean and per class) and cas (with its real-data ceiling) of
+        `samples` generated for `labels` (`fake_features`: their features, when already extracted)."""
+        results: dict = {}
+        if "class_accuracy" in self.metrics:
+            results["class_accuracy"] = class_accuracy(samples, labels, self.extractor(), verbose=self.verbose)
+        if "intra_fid" in self.metrics:
+            fake_features = self.features(samples) if fake_features is None else fake_features
+            mean, per_class = intra_fid(self.real_features(), self.real_labels(), fake_features, labels)
+            results["intra_fid"] = mean
+            results.update({f"intra_fid_{label}": value for label, value in per_class.items()})
+        if "cas" in self.metrics:
+            test, ceiling = self.cas_test_and_ceiling()
+            results["cas"] = classification_accuracy_score(samples, labels, *test, seed=self.seed)
+            results["cas_real"] = ceiling
+        return results
+
+    def cas_test_and_ceiling(self):
+        """(held-out real test data, the ceiling) for CAS, made once: a seeded fifth of all the
+        labelled real data is the test set, and up to `n` of the rest train the same classifier for
+        the ceiling."""
+        if self._cas_data is None:
+            if isinstance(self._real_data, str):
+                real = load_arrays(self._real_data, labels=True, image_size=self.image_size, seed=self.seed)
+            else:
+                self.real_labels()  # refuses real data without labels
+                real = self.real_data(labels=True)
+            images, labels = (np.asarray(part) for part in real[:2])
+            order = np.random.default_rng(self.seed).permutation(len(images))
+            tested = max(1, int(round(CAS_TEST_SHARE * len(images))))
+            test, train = order[:tested], order[tested:][: self.n]
+            held_out = images[test], labels[test]
+            ceiling = classification_accuracy_score(images[train], labels[train], *held_out, seed=self.seed)
+            self._cas_data = held_out, ceiling
+        return self._cas_data
 
     def path_lengths(self, model) -> dict:
         """Perceptual path length with `n` pairs, "end" and "full", in W when the model has one."""

@@ -99,8 +99,9 @@ class AdversarialCore(keras.Model):
         network_names: constructor arguments that hold Keras networks (saved with the model);
             `network_roles` maps a name to the family's builder role when they differ.
         loss_terms: the per-example terms each side returns; `loss_weights` weighs them.
-        draw(step), generate_fakes(step), conditioning(step), discriminator_terms(step),
-        generator_terms(step), penalty_critic(step), generator_networks(), discriminator_networks().
+        draw(step), generate_fakes(step), conditioning(step), fake_conditioning(step),
+        discriminator_terms(step), generator_terms(step), penalty_critic(step), generator_networks(),
+        discriminator_networks().
     """
 
     batch_structure: tuple = ("real",)
@@ -314,17 +315,22 @@ class AdversarialCore(keras.Model):
         translator's source; None for an unconditional model."""
         return None
 
+    def fake_conditioning(self, step: Step):
+        """What the discriminator sees beside a generated sample: what it sees beside a real one (a
+        translator's source) unless the generator was given something else (a conditional latent
+        model's drawn labels)."""
+        return self.conditioning(step)
+
     def discriminator_terms(self, step: Step) -> dict:
         """Per-example loss terms of the discriminator side, named as in `loss_terms`: by default the
         loss family's, on the real batch and the generator's `fake`."""
-        conditioning = self.conditioning(step)
-        step.scores["real"] = self.critic(step.batch["real"], conditioning)
-        step.scores["fake"] = self.critic(step.fakes["fake"], conditioning)
+        step.scores["real"] = self.critic(step.batch["real"], self.conditioning(step))
+        step.scores["fake"] = self.critic(step.fakes["fake"], self.fake_conditioning(step))
         return {"adversarial": self.loss_family.discriminator(step.scores["real"], step.scores["fake"])}
 
     def generator_terms(self, step: Step) -> dict:
         """Per-example loss terms of the generator side, named as in `loss_terms`."""
-        fake_logits = self.critic(step.fakes["fake"], self.conditioning(step))
+        fake_logits = self.critic(step.fakes["fake"], self.fake_conditioning(step))
         return {"adversarial": self.loss_family.generator(fake_logits)}
 
     def penalty_critic(self, step: Step):

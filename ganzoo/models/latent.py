@@ -73,6 +73,10 @@ class LatentGAN(AdversarialCore):
         """A conditional variant's labels, when its batches carry them."""
         return step.batch.get("labels")
 
+    def fake_conditioning(self, step: Step):
+        """The labels the generator was given, when it draws its own; else as for real samples."""
+        return step.draws["labels"] if "labels" in step.draws else self.conditioning(step)
+
     # ------------------------------------------------------------------ sampling
 
     def call(self, inputs, training=False):
@@ -128,14 +132,27 @@ class LatentGAN(AdversarialCore):
             raise ValueError(f"{self.name} draws from latents; preview takes no examples.")
         if self.num_classes is None:
             return samples_to_picture(self.generate(n, seed=seed, **options))
-        per_class = max(1, n // self.num_classes)
+        return self.class_grid(max(1, n // self.num_classes), seed=seed, **options)
+
+    def class_grid(self, per_class: int = 8, seed: int = 0, **options) -> np.ndarray:
+        """A conditional variant's uint8 grid with one row per class, `per_class` samples each; with
+        one sample per class, the classes in order on a square grid (the shapes' 120 would make
+        one tall column)."""
+        if self.num_classes is None:
+            raise ValueError(f"{self.name} is unconditional: it has no classes to draw one row each of.")
         labels = np.repeat(np.arange(self.num_classes), per_class)
-        return image_grid(self.generate(len(labels), labels=labels, seed=seed, **options), columns=per_class)
+        samples = self.generate(len(labels), labels=labels, seed=seed, **options)
+        return image_grid(samples, columns=per_class if per_class > 1 else None)
+
+    def evaluation_labels(self, n: int, seed: int = 0, data=None):
+        """The labels `evaluation_samples` asks for (None for an unconditional model): drawn with the
+        class frequencies of the real labels in `data` (a (samples, labels) pair), uniform without them."""
+        if self.num_classes is None:
+            return None
+        if isinstance(data, (tuple, list)) and len(data) > 1:
+            return np.random.default_rng(seed).choice(np.asarray(data[1]), n)
+        return np.random.default_rng(seed).integers(0, self.num_classes, n)
 
     def evaluation_samples(self, n: int, seed: int = 0, data=None):
-        """`n` samples for the Evaluator; a conditional variant draws its labels with the class
-        frequencies of the real labels in `data` (a (samples, labels) pair), uniform without them."""
-        labels = None
-        if self.num_classes is not None and isinstance(data, (tuple, list)) and len(data) > 1:
-            labels = np.random.default_rng(seed).choice(np.asarray(data[1]), n)
-        return self.generate(n, labels=labels, seed=seed)
+        """`n` samples for the Evaluator, of the classes `evaluation_labels` gives."""
+        return self.generate(n, labels=self.evaluation_labels(n, seed, data), seed=seed)

@@ -7,9 +7,13 @@ logits (and so the losses) stay float32. A family registers its builders by netw
 from __future__ import annotations
 
 from ganzoo.config import ConfigError, ModelConfig, check_kwargs
+from ganzoo.networks.conditional import (
+    auxiliary_dcgan_discriminator, conditional_dcgan_discriminator, conditional_dcgan_generator,
+)
 from ganzoo.networks.dcgan import dcgan_discriminator, dcgan_generator
 from ganzoo.networks.mlp import mlp_discriminator, mlp_generator
 from ganzoo.networks.pggan import pggan_discriminator, pggan_generator
+from ganzoo.networks.projection import projection_discriminator, projection_generator
 from ganzoo.networks.stylegan import stylegan_discriminator, stylegan_generator
 from ganzoo.registry import model_class, network_family, register_network
 
@@ -17,6 +21,9 @@ register_network("mlp", generator=mlp_generator, discriminator=mlp_discriminator
 register_network("dcgan", generator=dcgan_generator, discriminator=dcgan_discriminator)
 register_network("pggan", generator=pggan_generator, discriminator=pggan_discriminator)
 register_network("stylegan", generator=stylegan_generator, discriminator=stylegan_discriminator)
+register_network("conditional-dcgan", generator=conditional_dcgan_generator, discriminator=conditional_dcgan_discriminator)
+register_network("auxiliary-dcgan", generator=conditional_dcgan_generator, discriminator=auxiliary_dcgan_discriminator)
+register_network("projection", generator=projection_generator, discriminator=projection_discriminator)
 
 
 def _plan(config: ModelConfig):

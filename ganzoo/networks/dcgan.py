@@ -32,22 +32,29 @@ def dcgan_generator(
     kernel_size: int = 4,
 ) -> keras.Model:
     """z -> dense seed at s x s -> transposed convolutions doubling the size -> tanh image."""
+    z = keras.Input((latent_dim,), name="z")
+    return keras.Model(z, dcgan_upsampling(z, data_shape, base_filters, kernel_size), name="generator")
+
+
+def dcgan_upsampling(code, data_shape: tuple, base_filters: int, kernel_size: int, normalize=None):
+    """The DCGAN generator's body on a code vector, shared by the conditional families:
+    `normalize(h)` follows every layer but the last (batch normalization unless given, such as a
+    class-conditional one)."""
+    normalize = normalize or (lambda h: layers.BatchNormalization()(h))
     start, steps = _upsampling_plan(data_shape)
     filters = base_filters * 2 ** (steps - 1)
-    z = keras.Input((latent_dim,), name="z")
-    h = layers.Dense(start * start * filters * 2, use_bias=False)(z)
-    h = layers.BatchNormalization()(h)
+    h = layers.Dense(start * start * filters * 2, use_bias=False)(code)
+    h = normalize(h)
     h = layers.ReLU()(h)
     h = layers.Reshape((start, start, filters * 2))(h)
     for _ in range(steps - 1):
         h = layers.Conv2DTranspose(filters, kernel_size, strides=2, padding="same", use_bias=False)(h)
-        h = layers.BatchNormalization()(h)
+        h = normalize(h)
         h = layers.ReLU()(h)
         filters //= 2
-    image = layers.Conv2DTranspose(
+    return layers.Conv2DTranspose(
         data_shape[-1], kernel_size, strides=2, padding="same", activation="tanh", name="image", dtype="float32"
     )(h)
-    return keras.Model(z, image, name="generator")
 
 
 def dcgan_discriminator(
@@ -67,8 +74,20 @@ def dcgan_discriminator(
     appends the minibatch standard deviation as a feature map before the logit; and
     `minibatch_discrimination: K` adds K minibatch-discrimination kernels on the flat features.
     """
-    _, steps = _upsampling_plan(data_shape)
     x = keras.Input(tuple(data_shape), name="x")
+    h = dcgan_features(
+        x, data_shape, base_filters, kernel_size, dropout, batch_norm, spectral_norm, minibatch_std, minibatch_discrimination
+    )
+    logit = spectral_normalized(layers.Dense(1, name="logit", dtype="float32"), spectral_norm)(h)
+    return keras.Model(x, logit, name="discriminator")
+
+
+def dcgan_features(x, data_shape: tuple, base_filters: int = 64, kernel_size: int = 4, dropout: float = 0.0,
+                   batch_norm: bool = True, spectral_norm: bool = False, minibatch_std: bool = False,
+                   minibatch_discrimination: int = 0):
+    """The DCGAN discriminator's body on an image-sized input `x` (which may carry extra channels):
+    its flat features, shared by the conditional families' discriminators."""
+    _, steps = _upsampling_plan(data_shape)
     h = x
     filters = base_filters
     for step in range(steps):
@@ -84,6 +103,4 @@ def dcgan_discriminator(
     h = layers.Flatten()(h)
     if minibatch_discrimination:
         h = MinibatchDiscrimination(minibatch_discrimination)(h)
-    logit = spectral_normalized(layers.Dense(1, name="logit", dtype="float32"), spectral_norm)(h)
-    return keras.Model(x, logit, name="discriminator")
-
+    return h

@@ -1,0 +1,129 @@
+"""Class-conditional GANs as hooks on the latent base: CGAN (Mirza & Osindero 2014), whose
+discriminator judges (sample, label) pairs, and ACGAN (Odena et al. 2017), whose discriminator
+also names the class of what it sees. A projection discriminator (Miyato & Koyama 2018) is a CGAN
+with the `projection` networks.
+
+During training the generator is given labels drawn uniformly over the classes, not the real
+batch's: the discriminator then scores the real batch with its own labels and the fakes with the
+labels they were made from (`fake_conditioning`), so it learns whether an image fits its label.
+"""
+from __future__ import annotations
+
+import keras
+from keras import ops
+
+from ganzoo.config import ConfigError
+from ganzoo.models.core import Step
+from ganzoo.models.latent import LatentGAN
+from ganzoo.registry import register_model
+
+
+@register_model("cgan")
+@keras.saving.register_keras_serializable(package="ganzoo")
+class ConditionalGAN(LatentGAN):
+    """Generator [latents, labels] -> samples; discriminator [samples, labels] -> logit.
+
+    Args:
+        num_classes: how many classes the labels take (0 .. num_classes - 1); the data's labels
+            must lie among them.
+        (the rest: `LatentGAN`'s and `AdversarialCore`'s settings)
+    """
+
+    batch_structure = ("real", "labels")
+    pairing = "labels"
+
+    def __init__(self, generator, discriminator, num_classes: int = 10, **kwargs):
+        ConditionalGAN.check_settings({"num_classes": num_classes, "pack": kwargs.get("pack", 1)})
+        super().__init__(generator, discriminator, **kwargs)
+        self.num_classes = int(num_classes)
+
+    @classmethod
+    def check_settings(cls, settings: dict, data_shape=None) -> None:
+        super().check_settings(settings, data_shape)
+        num_classes = settings.get("num_classes", 10)
+        if isinstance(num_classes, bool) or not isinstance(num_classes, int) or num_classes < 2:
+            raise ConfigError(f"model.num_classes must be an integer of at least 2, got {num_classes!r}.")
+        if settings.get("pack", 1) != 1:
+            raise ConfigError(
+                "model.pack (PacGAN) stacks samples on the channel axis, which a discriminator that judges "
+                "each sample with its label cannot take; remove it for a conditional model."
+            )
+
+    @classmethod
+    def network_arguments(cls, settings: dict, data_shape: tuple) -> dict:
+        arguments = super().network_arguments(settings, data_shape)
+        for network in arguments.values():
+            network["num_classes"] = settings.get("num_classes", 10)
+        return arguments
+
+    def draw(self, step: Step) -> dict:
+        labels = self.draw_random(keras.random.randint, (step.size,), minval=0, maxval=self.num_classes, dtype="int32")
+        return {**super().draw(step), "labels": labels}
+
+    def generator_inputs(self, draws: dict):
+        return [draws["latents"], draws["labels"]]
+
+    def discriminator_inputs(self, samples, labels):
+        return [samples, labels]
+
+
+@register_model("acgan")
+@keras.saving.register_keras_serializable(package="ganzoo")
+class ACGAN(ConditionalGAN):
+    """Generator [latents, labels] -> samples; discriminator samples -> [logit, class logits].
+
+    Both players add the cross-entropy of the class head: the discriminator on the real batch
+    with its labels and on the fakes with the labels they were drawn from, the generator on its
+    fakes; each weighted by `classification_weight` and logged as `d_classification` and
+    `g_classification`.
+
+    Args:
+        classification_weight: weight of the auxiliary classification term on both sides.
+        (the rest: `ConditionalGAN`'s settings)
+    """
+
+    loss_terms = {"discriminator": ("adversarial", "classification"), "generator": ("adversarial", "classification")}
+
+    def __init__(self, generator, discriminator, classification_weight: float = 1.0, **kwargs):
+        ACGAN.check_settings({"classification_weight": classification_weight})
+        super().__init__(generator, discriminator, **kwargs)
+        self.classification_weight = float(classification_weight)
+        self.loss_weights = {"d_classification": self.classification_weight, "g_classification": self.classification_weight}
+
+    @classmethod
+    def check_settings(cls, settings: dict, data_shape=None) -> None:
+        super().check_settings(settings, data_shape)
+        weight = settings.get("classification_weight", 1.0)
+        if isinstance(weight, bool) or not isinstance(weight, (int, float)) or weight <= 0:
+            raise ConfigError(f"model.classification_weight must be a positive number, got {weight!r}.")
+
+    def discriminator_inputs(self, samples, labels):
+        """ACGAN's discriminator sees the sample alone; its class head says which class it is."""
+        return samples
+
+    @staticmethod
+    def _cross_entropy(labels, class_logits):
+        return ops.sparse_categorical_crossentropy(labels, class_logits, from_logits=True)
+
+    def discriminator_terms(self, step: Step) -> dict:
+        step.scores["real"], real_classes = self.critic(step.batch["real"])
+        step.scores["fake"], fake_classes = self.critic(step.fakes["fake"])
+        labels, drawn = self.conditioning(step), self.fake_conditioning(step)
+        return {
+            "adversarial": self.loss_family.discriminator(step.scores["real"], step.scores["fake"]),
+            "classification": self._cross_entropy(labels, real_classes) + self._cross_entropy(drawn, fake_classes),
+        }
+
+    def generator_terms(self, step: Step) -> dict:
+        fake_logits, fake_classes = self.critic(step.fakes["fake"])
+        return {
+            "adversarial": self.loss_family.generator(fake_logits),
+            "classification": self._cross_entropy(self.fake_conditioning(step), fake_classes),
+        }
+
+    def adversarial_critic(self, samples):
+        """The real/fake head alone, for the gradient penalties."""
+        return self.critic(samples)[0]
+
+    def penalty_critic(self, step: Step):
+        return self.adversarial_critic, step.batch["real"], step.fakes["fake"]

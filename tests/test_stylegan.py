@@ -33,17 +33,22 @@ def model():
     return ganzoo.load("stylegan-lite-mnist", **TINY)
 
 
-def test_a_modulated_convolution_equals_convolving_with_each_examples_demodulated_weights():
+@pytest.mark.parametrize("up", [False, True])
+def test_a_modulated_convolution_equals_convolving_with_each_examples_demodulated_weights(up):
     x = np.random.default_rng(0).standard_normal((3, 6, 6, 4)).astype("float32")
     styles = np.random.default_rng(1).standard_normal((3, 2, 5)).astype("float32")
-    layer = ModulatedConv2D(7, 3, style_index=1)
+    layer = ModulatedConv2D(7, 3, style_index=1, up=up)
     y = keras.ops.convert_to_numpy(layer([x, styles]))
     s = keras.ops.convert_to_numpy(layer.affine(styles[:, 1]))
     kernel = keras.ops.convert_to_numpy(layer.kernel) / math.sqrt(3 * 3 * 4)
     for i in range(3):  # StyleGAN2's formulation: modulate, then demodulate, the weights themselves
         weights = kernel * s[i][None, None, :, None]
         weights = weights / np.sqrt(np.sum(weights**2, axis=(0, 1, 2), keepdims=True) + 1e-8)
-        expected = tf.nn.conv2d(x[i : i + 1], weights, 1, "SAME").numpy()[0]
+        if up:  # StyleGAN2's upsampling convolution: transposed, stride 2, with the up-filter's gain 2
+            transposed = np.transpose(weights, (0, 1, 3, 2))
+            expected = 2 * tf.nn.conv2d_transpose(x[i : i + 1], transposed, (1, 12, 12, 7), 2, "SAME").numpy()[0]
+        else:
+            expected = tf.nn.conv2d(x[i : i + 1], weights, 1, "SAME").numpy()[0]
         np.testing.assert_allclose(y[i], expected, rtol=1e-4, atol=1e-4)
 
 

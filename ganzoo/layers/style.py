@@ -49,12 +49,18 @@ class ModulatedConv2D(keras.layers.Layer):
     s, convolving with the shared kernel and multiplying each output channel by
     d = 1 / sqrt(sum over kernel taps and inputs of (s * w)^2); the latter form is computed here
     because it is one ordinary convolution for the whole batch (fast on a CPU). Inputs: [x, styles].
+
+    `up=True` makes it StyleGAN2's upsampling convolution: a stride-2 transposed convolution that
+    doubles the size. Its kernel taps differ by output phase, so it can draw patterns a few pixels
+    wide at fixed positions (stripes, checks) that a smooth upsampling followed by a convolution
+    cannot.
     """
 
-    def __init__(self, filters, kernel_size=3, style_index=0, demodulate=True, use_bias=True, **kwargs):
+    def __init__(self, filters, kernel_size=3, style_index=0, demodulate=True, use_bias=True, up=False, **kwargs):
         super().__init__(**kwargs)
         self.filters, self.kernel_size = int(filters), int(kernel_size)
         self.style_index, self.demodulate, self.use_bias = int(style_index), bool(demodulate), bool(use_bias)
+        self.up = bool(up)
 
     def build(self, input_shape):
         x_shape, styles_shape = input_shape
@@ -72,7 +78,13 @@ class ModulatedConv2D(keras.layers.Layer):
         x, styles = inputs
         style = self.affine(styles[:, self.style_index])  # (batch, in channels)
         kernel = ops.cast(self.kernel, self.compute_dtype) * self.runtime_scale
-        y = ops.conv(x * style[:, None, None, :], kernel, padding="same")
+        x = x * style[:, None, None, :]
+        if self.up:  # conv_transpose takes its kernel as (height, width, out, in)
+            # Each output pixel meets a quarter of the kernel's taps on average, a quarter of the
+            # variance that demodulation assumes; x2 restores it (the gain of the official up-filter).
+            y = 2.0 * ops.conv_transpose(x, ops.transpose(kernel, (0, 1, 3, 2)), strides=2, padding="same")
+        else:
+            y = ops.conv(x, kernel, padding="same")
         if self.demodulate:
             energy = ops.matmul(ops.square(style), ops.sum(ops.square(kernel), axis=(0, 1)))  # (batch, filters)
             y = y * ops.rsqrt(energy + 1e-8)[:, None, None, :]
@@ -81,10 +93,14 @@ class ModulatedConv2D(keras.layers.Layer):
         return y
 
     def compute_output_shape(self, input_shape):
-        return (*input_shape[0][:-1], self.filters)
+        batch, height, width, _ = input_shape[0]
+        if self.up:
+            height, width = (None if size is None else 2 * size for size in (height, width))
+        return (batch, height, width, self.filters)
 
     def flops_per_example(self, input_shape) -> int:
-        """The convolution, the style's affine map and, with demodulation, the (in x out) energy product."""
+        """The convolution (for `up`, every input pixel's kernel product), the style's affine map and,
+        with demodulation, the (in x out) energy product."""
         x_shape, styles_shape = input_shape
         channels = x_shape[-1]
         conv = 2 * x_shape[1] * x_shape[2] * self.kernel_size * self.kernel_size * channels * self.filters
@@ -93,7 +109,8 @@ class ModulatedConv2D(keras.layers.Layer):
 
     def get_config(self):
         return {**super().get_config(), "filters": self.filters, "kernel_size": self.kernel_size,
-                "style_index": self.style_index, "demodulate": self.demodulate, "use_bias": self.use_bias}
+                "style_index": self.style_index, "demodulate": self.demodulate, "use_bias": self.use_bias,
+                "up": self.up}
 
 
 @keras.saving.register_keras_serializable(package="ganzoo")

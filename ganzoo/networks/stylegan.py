@@ -2,8 +2,10 @@
 
 Generator: a mapping network z -> w (pixel norm, equalized dense layers with a learning-rate
 multiplier), and a synthesis network that starts from a learned constant and, at every
-resolution, upsamples and applies modulated convolutions with noise inputs; a modulated 1x1
-"toRGB" at every resolution is summed into the output (the skip architecture). Each layer reads
+resolution, doubles the size with an upsampling (stride-2 transposed) modulated convolution and
+applies a second one, each with noise inputs; a modulated 1x1 "toRGB" at every resolution is
+summed, bilinearly upsampled, into the output (the skip architecture; the official code's FIR
+low-pass filters are left out). Each layer reads
 its own row of a (batch, num_ws, w_dim) styles tensor, which is what style mixing and truncation
 act on. Discriminator: residual blocks of equalized convolutions, minibatch standard deviation,
 then dense layers (StyleGAN2's "resnet" discriminator).
@@ -88,10 +90,10 @@ def stylegan_synthesis(data_shape, w_dim: int = 64, base_filters: int = 32, max_
     styles = keras.Input((num_styles(data_shape), w_dim), name="styles")
     noises = []
 
-    def styled_conv(h, filters, index, resolution):
+    def styled_conv(h, filters, index, resolution, up=False):
         noise = keras.Input((resolution, resolution, 1), name=f"noise_{len(noises)}")
         noises.append(noise)
-        h = ModulatedConv2D(filters, 3, style_index=index, name=f"conv_{len(noises) - 1}")([h, styles])
+        h = ModulatedConv2D(filters, 3, style_index=index, up=up, name=f"conv_{len(noises) - 1}")([h, styles])
         h = NoiseInput(name=f"noise_strength_{len(noises) - 1}")([h, noise])
         return _activation(h)
 
@@ -104,8 +106,7 @@ def stylegan_synthesis(data_shape, w_dim: int = 64, base_filters: int = 32, max_
     index = 1
     for resolution in resolutions[1:]:
         filters = _filters(resolution, base_filters, max_filters, size)
-        h = layers.UpSampling2D(interpolation="bilinear")(h)
-        h = styled_conv(h, filters, index, resolution)
+        h = styled_conv(h, filters, index, resolution, up=True)
         h = styled_conv(h, filters, index + 1, resolution)
         rgb = layers.Add()([layers.UpSampling2D(interpolation="bilinear")(rgb), to_rgb(h, index + 2, resolution)])
         index += 2

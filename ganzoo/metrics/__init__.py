@@ -7,7 +7,9 @@ digit data and for the shapes data), `inception` (Keras' InceptionV3; its weight
 disk), or any Keras model.
 """
 from ganzoo.metrics.checks import MetricInputError
-from ganzoo.metrics.conditional import class_accuracy, classification_accuracy_score, intra_fid, read_classes
+from ganzoo.metrics.conditional import (
+    class_accuracy, classification_accuracy_score, code_class_accuracy, intra_fid, read_classes,
+)
 from ganzoo.metrics.evaluate import METRICS, Evaluator, evaluate
 from ganzoo.metrics.extractors import FeatureExtractor, get_extractor
 from ganzoo.metrics.factors import factor_coverage
@@ -27,6 +29,7 @@ __all__ = [
     "MetricInputError",
     "class_accuracy",
     "classification_accuracy_score",
+    "code_class_accuracy",
     "density_coverage",
     "factor_coverage",
     "evaluate",

@@ -5,12 +5,16 @@
   the wrong class, or one class for all, is caught where the overall FID misses it;
 - CAS, the Classification Accuracy Score (Ravuri & Vinyals 2019): a fixed classifier trained on
   generated samples only, tested on real data; the same classifier trained on real data is the ceiling.
+
+and, for a model that finds classes without labels (InfoGAN's categorical code), how well its code
+names them under the best one-to-one mapping of codes to classes.
 """
 from __future__ import annotations
 
 import keras
 import numpy as np
 from keras import layers
+from scipy.optimize import linear_sum_assignment
 
 from ganzoo.data.shapes import SHAPE_COMBINATIONS, shape_combination
 from ganzoo.metrics.checks import MetricInputError, check_features
@@ -58,6 +62,24 @@ def class_accuracy(images, labels, extractor="digits", verbose=True) -> float:
             "use the extractor that matches the data (digits for digit data, shapes for the shapes data)."
         )
     return float(np.mean(predicted == labels))
+
+
+def code_class_accuracy(codes, classes) -> tuple[float, dict]:
+    """(accuracy, {code: class}) of the one-to-one mapping from codes to classes that matches the
+    most samples: `codes` are the categories samples were drawn with, `classes` what a classifier
+    reads in them. The mapping is the maximum-weight assignment on their confusion matrix (scipy's
+    `linear_sum_assignment`), since an unsupervised code may name the classes in any order; with
+    more codes than classes, the codes left unmapped count as misses."""
+    codes = np.asarray(codes)
+    if codes.ndim != 1 or len(codes) == 0:
+        raise MetricInputError(f"Give one code per sample, as a flat list of integers; got shape {codes.shape}.")
+    codes = _labels(codes, len(codes), "code")
+    classes = _labels(classes, len(codes), "read")
+    confusion = np.zeros((codes.max() + 1, classes.max() + 1), dtype="int64")
+    np.add.at(confusion, (codes, classes), 1)
+    mapped_codes, mapped_classes = linear_sum_assignment(confusion, maximize=True)
+    accuracy = confusion[mapped_codes, mapped_classes].sum() / len(codes)
+    return float(accuracy), {int(code): int(label) for code, label in zip(mapped_codes, mapped_classes)}
 
 
 def intra_fid(real_features, real_labels, fake_features, fake_labels) -> tuple[float, dict]:

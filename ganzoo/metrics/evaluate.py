@@ -11,7 +11,9 @@ import tensorflow as tf
 
 from ganzoo.data import load_arrays, mixture_modes
 from ganzoo.metrics.checks import MetricInputError
-from ganzoo.metrics.conditional import class_accuracy, classification_accuracy_score, intra_fid
+from ganzoo.metrics.conditional import (
+    class_accuracy, classification_accuracy_score, code_class_accuracy, intra_fid, read_classes,
+)
 from ganzoo.metrics.extractors import ShapesExtractor, default_extractor, get_extractor
 from ganzoo.metrics.factors import factor_coverage
 from ganzoo.metrics.fid import frechet_distance
@@ -24,7 +26,7 @@ from ganzoo.metrics.stacked import stacked_mnist_modes
 
 FEATURE_METRICS = ("fid", "kid", "pr", "dc")
 CONDITIONAL_METRICS = ("class_accuracy", "intra_fid", "cas")
-METRICS = FEATURE_METRICS + ("is", "modes", "stacked", "factors", "ppl") + CONDITIONAL_METRICS
+METRICS = FEATURE_METRICS + ("is", "modes", "stacked", "factors", "ppl") + CONDITIONAL_METRICS + ("code_accuracy",)
 CAS_TEST_SHARE = 0.2  # of the labelled real data, held out from both CAS classifiers to test them
 MIXTURES = ("ring", "grid")
 
@@ -58,7 +60,9 @@ class Evaluator:
             class: `intra_fid` is the mean, `intra_fid_<class>` each class) and cas (Classification
             Accuracy Score: a classifier trained on the n generated samples, tested on a held-out
             fifth of the labelled real data; `cas_real` is the same classifier trained on up to n
-            of the other real samples, the ceiling).
+            of the other real samples, the ceiling); for an InfoGAN, code_accuracy (the extractor's
+            classifier reads the class of n samples whose first categorical code cycles through its
+            categories; the share matched by the best one-to-one mapping of codes to classes).
         n: samples drawn from a model and taken from the real data.
         features: extractor name (`digits`, `shapes`, `inception`) or a Keras model; None (the
             default) is `shapes` when `real_data` names the shapes data, else `digits`. 2-D points
@@ -187,6 +191,11 @@ class Evaluator:
     def __call__(self, model_or_samples) -> dict:
         if "ppl" in self.metrics and not hasattr(model_or_samples, "evaluation_samples"):
             raise MetricInputError("The ppl metric walks a model's latent space: give the model, not samples.")
+        if "code_accuracy" in self.metrics and not hasattr(model_or_samples, "coded_samples"):
+            raise MetricInputError(
+                "The code_accuracy metric reads an InfoGAN's categorical code: give an InfoGAN model (for samples "
+                "and their codes, use ganzoo.metrics.code_class_accuracy)."
+            )
         # Real data first: too few real examples is refused before any sample is drawn.
         real_shape = self.real_samples().shape[1:] if self._needs(FEATURE_METRICS + ("intra_fid",)) else None
         labels = self.labels_from(model_or_samples) if self._needs(CONDITIONAL_METRICS) else None
@@ -223,6 +232,8 @@ class Evaluator:
             results.update(factor_coverage(samples, self.extractor() if shapes else None, verbose=self.verbose))
         if labels is not None:
             results.update(self.conditional_scores(samples, labels, fake))
+        if "code_accuracy" in self.metrics:
+            results["code_accuracy"] = self.code_accuracy(model_or_samples)
         return {key: float(value) for key, value in results.items()}
 
     def conditional_scores(self, samples: np.ndarray, labels: np.ndarray, fake_features=None) -> dict:
@@ -241,6 +252,13 @@ class Evaluator:
             results["cas"] = classification_accuracy_score(samples, labels, *test, seed=self.seed)
             results["cas_real"] = ceiling
         return results
+
+    def code_accuracy(self, model) -> float:
+        """Accuracy of the best one-to-one mapping from an InfoGAN's first categorical code to the
+        classes the extractor's classifier reads in `n` samples drawn for each code in turn."""
+        samples, codes = model.coded_samples(self.n, seed=self.seed)
+        classes, _ = read_classes(samples, self.extractor(), verbose=self.verbose)
+        return code_class_accuracy(codes, classes)[0]
 
     def cas_test_and_ceiling(self):
         """(held-out real test data, the ceiling) for CAS, made once: a seeded fifth of all the

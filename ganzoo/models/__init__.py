@@ -9,6 +9,7 @@ from ganzoo.losses import LOSSES
 from ganzoo.models.conditional import ACGAN, ConditionalGAN
 from ganzoo.models.core import AdversarialCore, Step
 from ganzoo.models.gan import GAN
+from ganzoo.models.infogan import InfoGAN
 from ganzoo.models.latent import LatentGAN
 from ganzoo.models.progressive import ProgressiveGAN
 from ganzoo.models.stylegan import StyleGAN
@@ -17,7 +18,7 @@ from ganzoo.networks import build_networks, network_options
 from ganzoo.precision import check_precision, precision_scope
 from ganzoo.registry import check_model_settings, model_class
 
-__all__ = ["ACGAN", "AdversarialCore", "ConditionalGAN", "GAN", "LatentGAN", "ProgressiveGAN", "Step", "StyleGAN", "Translator", "build_model", "make_optimizer", "validate_preset"]
+__all__ = ["ACGAN", "AdversarialCore", "ConditionalGAN", "GAN", "InfoGAN", "LatentGAN", "ProgressiveGAN", "Step", "StyleGAN", "Translator", "build_model", "make_optimizer", "validate_preset"]
 
 
 def make_optimizer(spec: dict, where: str) -> keras.optimizers.Optimizer:

@@ -19,6 +19,13 @@ def _label_array(labels, n: int, num_classes: int) -> np.ndarray:
     return labels.astype("int32")
 
 
+def sample_count(n) -> int:
+    """`n`, the number of samples asked of `generate`, as a positive int."""
+    if isinstance(n, bool) or not isinstance(n, (int, np.integer)) or n < 1:
+        raise ValueError(f"generate needs a positive number of samples, got n={n!r}.")
+    return int(n)
+
+
 @keras.saving.register_keras_serializable(package="ganzoo")
 class LatentGAN(AdversarialCore):
     """Gaussian latents in, samples out: DCGAN, WGAN, SNGAN... and every conditional variant.
@@ -106,14 +113,16 @@ class LatentGAN(AdversarialCore):
         `labels` (conditional variants) gives each sample's class; `options` (such as a truncation)
         reach the generator's call.
         """
-        if isinstance(n, bool) or not isinstance(n, (int, np.integer)) or n < 1:
-            raise ValueError(f"generate needs a positive number of samples, got n={n!r}.")
+        return self.generate_from_draws(self.sampling_draws(sample_count(n), labels, seed), batch_size, **options)
+
+    def generate_from_draws(self, draws: dict, batch_size=1024, **options):
+        """Samples for `draws` as `sampling_draws` makes them (one row per sample), `batch_size` at a
+        time: for variants and grids that set some draws themselves (InfoGAN's codes)."""
         self.check_sampling_options(options)
         # NumPy scalars as Python numbers: one compiled sampler per value, and plain tests on them.
         options = {name: value.item() if isinstance(value, np.generic) else value for name, value in options.items()}
-        draws = self.sampling_draws(int(n), labels, seed)
         chunks = []
-        for start in range(0, int(n), batch_size):
+        for start in range(0, len(draws["latents"]), batch_size):
             part = {name: value[start : start + batch_size] for name, value in draws.items()}
             chunks.append(self.sample_forward(self.generator_inputs(part), **options))
         return np.concatenate(chunks).astype("float32")

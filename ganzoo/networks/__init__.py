@@ -11,6 +11,7 @@ from ganzoo.networks.conditional import (
     auxiliary_dcgan_discriminator, conditional_dcgan_discriminator, conditional_dcgan_generator,
 )
 from ganzoo.networks.dcgan import dcgan_discriminator, dcgan_generator
+from ganzoo.networks.infogan import info_dcgan_discriminator, info_dcgan_generator
 from ganzoo.networks.mlp import mlp_discriminator, mlp_generator
 from ganzoo.networks.pggan import pggan_discriminator, pggan_generator
 from ganzoo.networks.projection import projection_discriminator, projection_generator
@@ -24,6 +25,7 @@ register_network("stylegan", generator=stylegan_generator, discriminator=stylega
 register_network("conditional-dcgan", generator=conditional_dcgan_generator, discriminator=conditional_dcgan_discriminator)
 register_network("auxiliary-dcgan", generator=conditional_dcgan_generator, discriminator=auxiliary_dcgan_discriminator)
 register_network("projection", generator=projection_generator, discriminator=projection_discriminator)
+register_network("info-dcgan", generator=info_dcgan_generator, discriminator=info_dcgan_discriminator)
 
 
 def _plan(config: ModelConfig):

@@ -28,6 +28,7 @@ EXAMPLES = """examples:
   ganzoo train dcgan-mnist --precision mixed_bfloat16 --strategy mirrored
   ganzoo sample runs/dcgan-mnist -n 64 --seed 0 -o grid.png
   ganzoo sample runs/cgan-mnist --labels 3,3,7    # or --per-class: one row per class
+  ganzoo sample runs/text-mnist --text "a thin four" --text "a thick seven slanted to the right"
   ganzoo eval runs/dcgan-mnist --metrics fid,kid,pr -n 5000
 """
 
@@ -127,7 +128,7 @@ def build_parser() -> argparse.ArgumentParser:
     sample_parser.add_argument(
         "-n", "--num", type=int,
         help="number of samples (default 64; with --labels, their count), of --interpolate steps (default 8), "
-        "or of samples per class with --per-class (default 8)",
+        "or of samples per class with --per-class or per text with --text (default 8)",
     )
     sample_parser.add_argument("--seed", type=int, default=0, help="latent seed (default 0)")
     sample_parser.add_argument("-o", "--output", help="PNG to write (default: <run>/<picture>_seed<SEED>.png)")
@@ -148,6 +149,10 @@ def build_parser() -> argparse.ArgumentParser:
     )
     picture.add_argument(
         "--per-class", action="store_true", help="conditional models: one row per class, -n samples each (default 8)"
+    )
+    picture.add_argument(
+        "--text", action="append", metavar='"a thin four"',
+        help="text-to-image models: one row per caption, -n samples each (default 8); repeatable",
     )
     sample_parser.set_defaults(handler=run_sample)
 
@@ -249,10 +254,13 @@ def _class_list(text: str) -> list[int]:
 
 
 def _check_class_options(args, model, run) -> None:
-    """--labels and --per-class need a conditional model, and --labels as many labels as -n asks for."""
+    """--labels and --per-class need a conditional model, --text a text-to-image one, and --labels as
+    many labels as -n asks for."""
     option = "--labels" if args.labels is not None else "--per-class" if args.per_class else None
     if option and getattr(model, "num_classes", None) is None:
         raise ValueError(f"{option} draws given classes, but {run} holds an unconditional {type(model).__name__}.")
+    if args.text and not hasattr(model, "text_grid"):
+        raise ValueError(f"--text draws what a caption says, but {run} holds a {type(model).__name__}, not a text-to-image model.")
     if args.labels is not None and args.num is not None and args.num != len(args.labels):
         raise ValueError(
             f"--labels lists {len(args.labels)} classes but -n asks for {args.num} samples; give one label per "
@@ -266,7 +274,7 @@ def run_sample(args) -> int:
     model = load_run_model(args.run)
     _check_class_options(args, model, args.run)
     if args.num is None:
-        args.num = len(args.labels) if args.labels is not None else 8 if args.interpolate or args.per_class else 64
+        args.num = len(args.labels) if args.labels is not None else 8 if args.interpolate or args.per_class or args.text else 64
     run = Path(args.run)
     folder = run if run.is_dir() else run.parent
     examples = None
@@ -274,7 +282,7 @@ def run_sample(args) -> int:
         examples = preview_examples(model, run_preset(folder), args.num)
     options = {} if args.truncation is None else {"truncation": args.truncation}
     kind = ("style_mix" if args.style_mix else "interpolation" if args.interpolate else "per_class" if args.per_class
-            else "labels" if args.labels is not None else "sample")
+            else "labels" if args.labels is not None else "text" if args.text else "sample")
     if kind in ("style_mix", "interpolation") and not hasattr(model, "style_mixing_grid"):
         raise ValueError(f"--{kind.replace('_', '-')} works in a StyleGAN's W space; {run} holds a {type(model).__name__}.")
     psi = f"_psi{args.truncation:g}" if options else ""
@@ -286,6 +294,8 @@ def run_sample(args) -> int:
         picture = model.interpolate(args.seed, args.seed + 1, steps=args.num, **options)
     elif args.per_class:
         picture = model.class_grid(args.num, seed=args.seed, **options)
+    elif args.text:
+        picture = model.text_grid(args.text, args.num, seed=args.seed, **options)
     elif args.labels is not None:
         picture = samples_to_picture(model.generate(args.num, labels=args.labels, seed=args.seed, **options))
     else:

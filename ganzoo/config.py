@@ -246,13 +246,14 @@ class TrainConfig:
         _require_positive(self, "train", ["epochs", "batch_size"])
 
 
-PAIRINGS = ("none", "labels", "paired", "unpaired")
+PAIRINGS = ("none", "labels", "captions", "paired", "unpaired")
 
 
 @dataclasses.dataclass
 class DataConfig:
     """Where training data comes from (see `ganzoo.data.load` for the sources) and how its examples
-    pair up: `none` (samples alone), `labels` (samples with class labels), `paired` (source and
+    pair up: `none` (samples alone), `labels` (samples with class labels), `captions` (digit
+    images with captions made from their labels, see `ganzoo.data.captions`), `paired` (source and
     target images) or `unpaired` (two sets of images). It must be what the model class trains on."""
 
     source: str

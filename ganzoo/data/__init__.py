@@ -12,6 +12,7 @@ from pathlib import Path
 import numpy as np
 import tensorflow as tf
 
+from ganzoo.data.captions import make_captions
 from ganzoo.data.checks import DataError, check_image_values, check_training_data
 from ganzoo.data.mixtures import mixture_modes, sample_mixture
 from ganzoo.data.shapes import (
@@ -97,6 +98,8 @@ def check_preset_data(data, data_shape, pairing: str, num_classes=None) -> None:
             "(ganzoo.data.unpaired_epochs draws two unpaired arrays)."
         )
     builtin = BUILTIN_SOURCES.get(data.source)
+    if pairing == "captions" and (builtin is None or builtin.classes != 10):
+        raise DataError(f"Captions describe digits; {data.source!r} is not a built-in digits source such as mnist-5k.")
     if builtin is None:
         if pairing == "labels" and Path(data.source).expanduser().is_dir() and not folder_classes(Path(data.source).expanduser()):
             raise DataError(f"{data.source} has no class sub-folders, so it has no labels for this conditional model.")
@@ -155,10 +158,16 @@ def _tfds_dataset(name, labels, image_size, limit, data_dir, download, cache):
     return dataset.map(prepare, num_parallel_calls=tf.data.AUTOTUNE)
 
 
-def _examples(source, labels, image_size, limit, seed, data_dir, download, cache):
+def _examples(source, labels, image_size, limit, seed, data_dir, download, cache, captions=False):
     """(examples, size) of a source. Array sources give their NumPy arrays, so batches can be
     gathered by index (one op per batch); tensorflow-datasets sources give an unbatched dataset
-    and a negative size when tfds cannot count it."""
+    and a negative size when tfds cannot count it. With `captions`, a digits source gives
+    (images, captions) instead of labels."""
+    if captions:
+        if source.startswith("tfds:"):
+            raise DataError(f"Captions are made for the built-in digits sources, not {source!r}.")
+        images, digits = load_arrays(source, labels=True, image_size=image_size, limit=limit, seed=seed)
+        return (images, make_captions(images, digits)), len(images)
     if source.startswith("tfds:"):
         examples = _tfds_dataset(source[5:], labels, image_size, limit, data_dir, download, cache)
         return examples, int(examples.cardinality())
@@ -209,6 +218,7 @@ def load(
     download: bool = False,
     drop_remainder: bool = True,
     cache: bool = True,
+    captions: bool = False,
 ) -> tf.data.Dataset:
     """Batched, prefetched `tf.data.Dataset` of float32 samples (with int32 labels if `labels`).
 
@@ -221,8 +231,9 @@ def load(
         drop_remainder: drop the last partial batch so every step sees `batch_size` examples.
         cache: keep decoded tensorflow-datasets examples in memory after the first pass; turn it off
             for sets larger than memory.
+        captions: yield (images, caption strings) of a digits source (see `ganzoo.data.captions`).
     """
-    examples, size = _examples(source, labels, image_size, limit, seed, data_dir, download, cache)
+    examples, size = _examples(source, labels, image_size, limit, seed, data_dir, download, cache, captions)
     _check_batch_size(batch_size, size if drop_remainder else -1, source)
     batches = _batches_of(examples, size, batch_size, drop_remainder, seed if shuffle else None, reshuffle=True)
     return _gathered(batches, examples).prefetch(tf.data.AUTOTUNE)
@@ -240,6 +251,7 @@ def load_epochs(
     data_dir: str | None = None,
     download: bool = False,
     cache: bool = True,
+    captions: bool = False,
 ) -> tuple[tf.data.Dataset, int]:
     """Batches for epochs `first_epoch`..`epochs - 1` and the number of steps per epoch.
 
@@ -249,7 +261,7 @@ def load_epochs(
     """
     if not 0 <= first_epoch < epochs:
         raise DataError(f"Need 0 <= first_epoch < epochs, got first_epoch={first_epoch}, epochs={epochs}.")
-    examples, size = _examples(source, labels, image_size, limit, seed, data_dir, download, cache)
+    examples, size = _examples(source, labels, image_size, limit, seed, data_dir, download, cache, captions)
     if size < 0:
         raise DataError(f"Cannot count the examples of {source!r}; use ganzoo.data.load instead.")
     _check_batch_size(batch_size, size, source)
@@ -297,6 +309,7 @@ def _preset_settings(preset) -> dict:
     return dict(
         batch_size=preset.train.batch_size,
         labels=preset.data.pairing == "labels",
+        captions=preset.data.pairing == "captions",
         seed=preset.train.seed,
         image_size=preset.data.image_size,
         limit=preset.data.limit,

@@ -59,7 +59,8 @@ def _check_structure(names: list, count: int) -> None:
 def check_training_data(data, spec: dict, labels=None) -> None:
     """Check batches against what the model trains on before the first step: their parts, shapes,
     size, label type, and for images dtype and range. `spec` maps each part's name to its
-    per-example shape (None for an integer class label), as `model.batch_spec()` gives it."""
+    per-example shape (None for an integer class label, "text" for a string), as
+    `model.batch_spec()` gives it."""
     if data is None:
         return
     parts = [np.asarray(part) for part in _first_batch(data, labels)]
@@ -77,6 +78,10 @@ def check_training_data(data, spec: dict, labels=None) -> None:
         if expected is None:
             if part.ndim != 1 or not np.issubdtype(part.dtype, np.integer):
                 raise DataError(f"The data's {name} must be one integer class per example; got {part.dtype} of shape {part.shape}.")
+            continue
+        if expected == "text":
+            if part.ndim != 1 or part.dtype.kind not in "OSU":
+                raise DataError(f"The data's {name} must be one string per example; got {part.dtype} of shape {part.shape}.")
             continue
         if tuple(part.shape[1:]) != tuple(expected):
             what = "samples" if name == "real" else f"{name} images"

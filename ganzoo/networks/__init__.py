@@ -16,6 +16,7 @@ from ganzoo.networks.mlp import mlp_discriminator, mlp_generator
 from ganzoo.networks.pggan import pggan_discriminator, pggan_generator
 from ganzoo.networks.projection import projection_discriminator, projection_generator
 from ganzoo.networks.stylegan import stylegan_discriminator, stylegan_generator
+from ganzoo.networks.text import text_dcgan_discriminator, text_dcgan_generator
 from ganzoo.registry import model_class, network_family, register_network
 
 register_network("mlp", generator=mlp_generator, discriminator=mlp_discriminator)
@@ -26,6 +27,7 @@ register_network("conditional-dcgan", generator=conditional_dcgan_generator, dis
 register_network("auxiliary-dcgan", generator=conditional_dcgan_generator, discriminator=auxiliary_dcgan_discriminator)
 register_network("projection", generator=projection_generator, discriminator=projection_discriminator)
 register_network("info-dcgan", generator=info_dcgan_generator, discriminator=info_dcgan_discriminator)
+register_network("text-dcgan", generator=text_dcgan_generator, discriminator=text_dcgan_discriminator)
 
 
 def _plan(config: ModelConfig):

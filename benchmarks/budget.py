@@ -1,0 +1,49 @@
+"""Training a preset at a wall-clock budget, as the zoo benchmarks (shapes_zoo, conditional_zoo) do.
+
+`train_preset` trains exactly as `ganzoo train <preset>` does (`ganzoo.runs.train`, with its sample
+grids and checkpoints), stopped by `Budget` once the seconds are spent, and copies the last sample
+grid to docs/<preset>-grid.png.
+"""
+from __future__ import annotations
+
+import shutil
+import time
+from pathlib import Path
+
+import keras
+
+import ganzoo
+from ganzoo.runs import train
+
+DOCS = Path(__file__).resolve().parents[1] / "docs"
+
+
+class Budget(keras.callbacks.Callback):
+    """Stops training once `seconds` of wall time have passed since training began."""
+
+    def __init__(self, seconds: float, batch_size: int):
+        super().__init__()
+        self.seconds, self.batch_size = seconds, batch_size
+
+    def on_train_begin(self, logs=None):
+        self.start, self.images = time.perf_counter(), 0
+
+    def on_train_batch_end(self, batch, logs=None):
+        self.images += self.batch_size
+        if time.perf_counter() - self.start >= self.seconds:
+            self.model.stop_training = True
+
+
+def train_preset(name: str, folder: Path, seed: int, budget=None, epochs=None):
+    """(model, wall seconds, images shown) of `ganzoo train <name>` into `folder`, stopped at `budget` s."""
+    overrides = {"train": {"seed": seed, **({"epochs": epochs} if epochs else {})}}
+    batch_size = ganzoo.resolve_preset(name, overrides).train.batch_size
+    callbacks = [] if budget is None else [Budget(budget, batch_size)]
+    start = time.perf_counter()
+    _, history = train(name, folder / name, overrides, verbose=0, extra_callbacks=callbacks)
+    seconds = time.perf_counter() - start
+    images = callbacks[0].images if callbacks else len(history.history["g_loss"]) * history.params["steps"] * batch_size
+    grids = sorted((folder / name / "samples").glob("*.png"))
+    if grids:
+        shutil.copy(grids[-1], DOCS / f"{name}-grid.png")
+    return history.model, seconds, images

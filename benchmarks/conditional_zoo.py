@@ -1,0 +1,174 @@
+"""CGAN, ACGAN, projection discriminator and InfoGAN on the MNIST subset, at one wall-clock budget.
+
+    python benchmarks/conditional_zoo.py [PRESET ...] [--budget SECONDS] [--n 5000] [--seed 0] [--quick]
+
+1. Trains `cgan-mnist`, `acgan-mnist`, `projection-mnist` and `infogan-mnist` (or the PRESETs
+   named) exactly as `ganzoo train <preset>` does (`ganzoo.runs.train`, with its sample grids and
+   checkpoints), one after the other on the same data (mnist-5k, 5,000 digits) and from the same
+   seed, each stopped when the same wall-clock budget is spent (`--budget`, 300 s by default;
+   the epoch limit is raised to one epoch per 2 s of budget, about 3x more than a 2-core CPU
+   gets through, so the budget is what stops them; a preset that runs out of epochs first is
+   flagged `"budget_bound": false`).
+2. Scores each final model against n real digits with the shipped digits classifier's features
+   (`ganzoo.metrics.Evaluator`): FID, KID, precision/recall; for the conditional presets, with
+   labels drawn from the real data's class frequencies, the generated-class accuracy (the digits
+   classifier reads the digit asked for), the mean intra-FID (FID within each class; each class's
+   value is in the JSON) and CAS (a fixed small classifier trained on the n generated digits only,
+   tested on a held-out fifth of mnist-5k); the same classifier trained on up to n of the other
+   real digits (`cas_real`) is the ceiling. For InfoGAN, which sees no labels: the accuracy of the
+   best one-to-one mapping from its 10-way categorical code to the digits the classifier reads
+   (`code_accuracy`).
+3. Checks issue 15's targets: ACGAN and projection class accuracy >= 97%, the best conditional
+   preset's CAS >= 90%, InfoGAN code accuracy >= 85%.
+
+Prints a table (one row per preset and the real-data ceiling) and the targets, writes
+benchmarks/results/conditional_zoo.json (after each preset, with "complete": false until the end)
+and docs/<preset>-grid.png (one row per class; InfoGAN: one row per categorical code, its first
+continuous code swept along the row). One seed. `--quick` (20 s budgets, n=500: too few digits a
+class for a reliable intra-FID, and too little training for meaningful scores) checks the script
+and writes conditional_zoo_quick.json; a subset of presets writes conditional_zoo_subset.json
+(conditional_zoo_quick_subset.json) so it never replaces the full table.
+"""
+from __future__ import annotations
+
+import argparse
+import math
+import tempfile
+import time
+import warnings
+from pathlib import Path
+
+from budget import DOCS, train_preset
+from ganzoo.data import load_arrays
+from ganzoo.images import save_png
+from ganzoo.registry import resolve_preset
+from ganzoo.metrics import Evaluator, get_extractor
+from results_file import finish, machine, write_result
+
+DATA, EXTRACTOR = "mnist-5k", "digits"
+CONDITIONAL = ("cgan-mnist", "acgan-mnist", "projection-mnist")
+INFOGAN = "infogan-mnist"
+PRESETS = CONDITIONAL + (INFOGAN,)
+CONDITIONAL_METRICS = ("fid", "kid", "pr", "class_accuracy", "intra_fid", "cas")
+INFOGAN_METRICS = ("fid", "kid", "pr", "code_accuracy")
+SECONDS_PER_EPOCH = 2  # an epoch (78 steps of 64) takes about 6 s here, so the budget stops training first
+QUICK_BUDGET, QUICK_N = 20.0, 500
+COLUMNS = (  # (JSON key, table heading)
+    ("train_seconds", "train s"),
+    ("images_shown", "images"),
+    ("class_accuracy", "class acc"),
+    ("intra_fid", "intra-FID"),
+    ("cas", "CAS"),
+    ("fid", "FID"),
+    ("kid", "KID"),
+    ("precision", "precision"),
+    ("recall", "recall"),
+    ("code_accuracy", "code acc"),
+)
+
+
+def check_targets(presets: dict) -> dict:
+    """Issue 15's targets for what was measured: {target: {"value", "threshold", "met"}}; a target
+    whose presets were not run has value None and met None."""
+
+    def target(value, threshold, **extra):
+        return {"value": value, "threshold": threshold, "met": None if value is None else value >= threshold, **extra}
+
+    targets = {}
+    for name in ("acgan-mnist", "projection-mnist"):
+        targets[f"{name} class_accuracy"] = target(presets.get(name, {}).get("class_accuracy"), 0.97)
+    cas = {name: presets[name]["cas"] for name in CONDITIONAL if "cas" in presets.get(name, {})}
+    best = max(cas, key=cas.get) if cas else None
+    targets["best conditional CAS"] = target(cas.get(best), 0.90, preset=best)
+    targets["infogan-mnist code_accuracy"] = target(presets.get(INFOGAN, {}).get("code_accuracy"), 0.85)
+    return targets
+
+
+def cell(value) -> str:
+    if value is None:
+        return f"{'-':>11}"
+    if isinstance(value, int):
+        return f"{value:>11d}"
+    return f"{value:>11.4g}"
+
+
+def print_report(record: dict) -> None:
+    print(f"\nSame data ({DATA}, {record['n']} samples per side for the metrics, {EXTRACTOR} classifier's "
+          f"features) and the same wall-clock budget for every preset: {record['budget_seconds']:.0f} s of "
+          f"`ganzoo train`, seed {record['seed']}")
+    print(f"{'preset':<18}" + "".join(f"{heading:>11}" for _, heading in COLUMNS))
+    for name, row in record["presets"].items():
+        print(f"{name:<18}" + "".join(cell(row.get(key)) for key, _ in COLUMNS))
+    if record.get("cas_real") is not None:
+        ceiling = {"cas": record["cas_real"]}
+        print(f"{'real data (ceiling)':<18}" + "".join(cell(ceiling.get(key)) for key, _ in COLUMNS))
+        print(f"  (CAS ceiling: the CAS classifier trained on {record['cas_real_train_size']} real digits "
+              f"instead of generated ones: {record['cas_real']:.4f})")
+    print("\nIssue 15's targets:")
+    for name, target in record["targets"].items():
+        verdict = {True: "met", False: "MISSED", None: "not run"}[target["met"]]
+        value = "-" if target["value"] is None else f"{target['value']:.4f}"
+        where = f" ({target['preset']})" if target.get("preset") else ""
+        print(f"  {name + where:<44} {value:>8} >= {target['threshold']:.2f}  {verdict}")
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("presets", nargs="*", metavar="PRESET", help=f"a subset of {', '.join(PRESETS)} (default: all)")
+    parser.add_argument("--budget", type=float, default=300.0, help="wall-clock seconds of training per preset")
+    parser.add_argument("--n", type=int, default=5000, help="samples per side for the metrics")
+    parser.add_argument("--seed", type=int, default=0)
+    parser.add_argument("--quick", action="store_true",
+                        help=f"{QUICK_BUDGET:.0f} s budgets, n={QUICK_N}: checks the script")
+    args = parser.parse_args()
+    unknown = [name for name in args.presets if name not in PRESETS]
+    if unknown:
+        parser.error(f"unknown preset(s) {', '.join(unknown)}; choose from {', '.join(PRESETS)}")
+    presets = [name for name in PRESETS if name in args.presets] if args.presets else list(PRESETS)
+    started = time.perf_counter()
+    budget, n = (QUICK_BUDGET, QUICK_N) if args.quick else (args.budget, args.n)
+    result_name = "conditional_zoo" + ("_quick" if args.quick else "") + ("_subset" if args.presets else "")
+    if args.quick:  # ~50 digits a class: intra-FID's covariances are singular, which the quick check accepts
+        warnings.filterwarnings("ignore", message=r"Only \d+ samples for \d+-dimensional features")
+    DOCS.mkdir(exist_ok=True)
+    extractor = get_extractor(EXTRACTOR, verbose=0)
+    evaluators = {
+        kind: Evaluator(DATA, metrics=metrics, n=n, features=extractor, seed=args.seed, verbose=0)
+        for kind, metrics in (("conditional", CONDITIONAL_METRICS), ("infogan", INFOGAN_METRICS))
+    }
+    record = {
+        "data": DATA, "extractor": EXTRACTOR, "budget_seconds": budget, "n": n, "seed": args.seed,
+        **machine(), "presets": {}, "cas_real": None,
+    }
+
+    real_size = len(load_arrays(DATA))
+    with tempfile.TemporaryDirectory() as folder:
+        for name in presets:
+            epochs = max(5, math.ceil(budget / SECONDS_PER_EPOCH))
+            model, seconds, images = train_preset(name, Path(folder), args.seed, budget=budget, epochs=epochs)
+            batch_size = resolve_preset(name).train.batch_size
+            budget_bound = images < epochs * (real_size // batch_size) * batch_size
+            if not budget_bound:
+                print(f"warning: {name} ran out of its {epochs} epochs before the budget; lower SECONDS_PER_EPOCH")
+            save_png(model.preview(100, seed=args.seed), DOCS / f"{name}-grid.png")  # 10 per class / code
+            evaluator = evaluators["infogan" if name == INFOGAN else "conditional"]
+            scores = evaluator(model)
+            if "cas_real" in scores:  # the same for every preset: the ceiling, kept once
+                record["cas_real"] = scores.pop("cas_real")
+                tested = len(evaluator.cas_test_and_ceiling()[0][1])
+                record["cas_test_size"] = tested
+                record["cas_real_train_size"] = min(n, real_size - tested)
+            record["presets"][name] = {"train_seconds": round(seconds, 1), "images_shown": images, "budget_bound": budget_bound, **scores}
+            record["targets"] = check_targets(record["presets"])
+            write_result(result_name, {**record, "complete": False})  # what is measured survives a later crash
+            print(f"{name}: {seconds:.0f} s, {images} images; "
+                  + ", ".join(f"{key} {value:.4g}" for key, value in scores.items() if not key.startswith("intra_fid_")),
+                  flush=True)
+
+    record["targets"] = check_targets(record["presets"])
+    print_report(record)
+    finish(result_name, {**record, "complete": True}, started)
+
+
+if __name__ == "__main__":
+    main()

@@ -109,7 +109,7 @@ class ShippedClassifierExtractor(FeatureExtractor):
 
     @staticmethod
     def _load(weights) -> keras.Model:
-        raise NotImplementedError
+        raise NotImplementedError("Each shipped extractor builds its own classifier and loads its weights (_load).")
 
     def _outputs(self, batch):
         """The classifier's outputs for one prepared batch, resized to its input size."""

@@ -67,9 +67,21 @@ class ConditionalGAN(LatentGAN):
         return [samples, labels]
 
 
+class RealFakeHeadPenalties:
+    """For discriminators with a second head (ACGAN's classes, InfoGAN's Q): the gradient
+    penalties see only the real/fake head, the first output, of the image alone."""
+
+    def adversarial_critic(self, samples):
+        """The real/fake head alone, for the gradient penalties."""
+        return self.critic(samples)[0]
+
+    def penalty_critic(self, step: Step):
+        return self.adversarial_critic, step.batch["real"], step.fakes["fake"]
+
+
 @register_model("acgan")
 @keras.saving.register_keras_serializable(package="ganzoo")
-class ACGAN(ConditionalGAN):
+class ACGAN(RealFakeHeadPenalties, ConditionalGAN):
     """Generator [latents, labels] -> samples; discriminator samples -> [logit, class logits].
 
     Both players add the cross-entropy of the class head: the discriminator on the real batch
@@ -121,9 +133,3 @@ class ACGAN(ConditionalGAN):
             "classification": self._cross_entropy(self.fake_conditioning(step), fake_classes),
         }
 
-    def adversarial_critic(self, samples):
-        """The real/fake head alone, for the gradient penalties."""
-        return self.critic(samples)[0]
-
-    def penalty_critic(self, step: Step):
-        return self.adversarial_critic, step.batch["real"], step.fakes["fake"]

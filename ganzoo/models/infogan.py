@@ -12,6 +12,7 @@ from keras import ops
 
 from ganzoo.config import ConfigError
 from ganzoo.images import image_grid
+from ganzoo.models.conditional import RealFakeHeadPenalties
 from ganzoo.models.core import Step
 from ganzoo.models.latent import LatentGAN, sample_count
 from ganzoo.networks.infogan import code_size
@@ -24,7 +25,7 @@ CODE_STREAM = 1  # sampling draws the codes from seed `[seed, CODE_STREAM]`, apa
 
 @register_model("infogan")
 @keras.saving.register_keras_serializable(package="ganzoo")
-class InfoGAN(LatentGAN):
+class InfoGAN(RealFakeHeadPenalties, LatentGAN):
     """Generator [latents, codes] -> samples; discriminator samples -> [logit, Q parameters].
 
     Every step draws, per sample, one category for each categorical code (uniform) and a value in
@@ -142,12 +143,6 @@ class InfoGAN(LatentGAN):
         fake_logits, q_params = self.critic(step.fakes["fake"])
         return {"adversarial": self.loss_family.generator(fake_logits), "info": self.information_loss(step.draws, q_params)}
 
-    def adversarial_critic(self, samples):
-        """The real/fake head alone, for the gradient penalties."""
-        return self.critic(samples)[0]
-
-    def penalty_critic(self, step: Step):
-        return self.adversarial_critic, step.batch["real"], step.fakes["fake"]
 
     # ------------------------------------------------------------------ sampling
 

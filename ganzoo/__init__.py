@@ -35,7 +35,8 @@ _SECTIONS = ("description", "model", "train", "data")
 
 
 def load(name: str, *, compile: bool = True, **overrides) -> AdversarialCore:
-    """Build the preset `name` from zoo_configs/, compiled with its optimizers and loss.
+    """Build the preset `name` from zoo_configs/ (or from the preset file at path `name`, such as
+    a sweep's best trial), compiled with its optimizers and loss.
 
     Overrides are nested mappings per section and win over the preset, e.g.
     `load("dcgan-mnist", model={"latent_dim": 64}, train={"batch_size": 32})`.

@@ -1,4 +1,5 @@
-"""The `ganzoo` command: list presets, train one, draw samples from a trained run, evaluate it."""
+"""The `ganzoo` command: list presets, train one, draw samples from a trained run, evaluate it,
+sweep a preset's hyperparameters."""
 from __future__ import annotations
 
 import argparse
@@ -9,16 +10,17 @@ import re
 import sys
 from pathlib import Path
 
-from ganzoo.config import deep_merge, parse_assignment
+from ganzoo.config import TUNERS, deep_merge, parse_assignment
 from ganzoo.distribute import STRATEGIES
 from ganzoo.files import write_text_atomic
 from ganzoo.images import samples_to_picture, save_png
 from ganzoo.metrics import METRICS, evaluate
 from ganzoo.metrics.extractors import default_extractor
 from ganzoo.precision import PRECISIONS
-from ganzoo.registry import list_models, resolve_preset
+from ganzoo.registry import list_models, preset_name, resolve_preset
 from ganzoo.callbacks import CheckpointError, TrainingDiverged
 from ganzoo.runs import RunError, load_run_model, preview_examples, resume_hint, run_preset, train
+from ganzoo.tuning import BEST_FILE, OBJECTIVES, RESULTS_FILE, format_report, tune
 
 EXAMPLES = """examples:
   ganzoo list
@@ -30,6 +32,8 @@ EXAMPLES = """examples:
   ganzoo sample runs/cgan-mnist --labels 3,3,7    # or --per-class: one row per class
   ganzoo sample runs/text-mnist --text "a thin four" --text "a thick seven slanted to the right"
   ganzoo eval runs/dcgan-mnist --metrics fid,kid,pr -n 5000
+  ganzoo tune gan-grid --tuner random --max-trials 16   # writes sweeps/gan-grid/, best trial in best.yaml
+  ganzoo tune gan-grid --resume                          # continue a sweep that was stopped
 """
 
 
@@ -63,7 +67,7 @@ def build_parser() -> argparse.ArgumentParser:
         description="Train a preset. Each epoch writes a sample grid, TensorBoard logs and a checkpoint "
         "into the run folder, so an interrupted run can continue with --resume.",
     )
-    train_parser.add_argument("preset", help="preset name, see `ganzoo list`")
+    train_parser.add_argument("preset", help="preset name (see `ganzoo list`) or the path of a preset YAML file")
     train_parser.add_argument("--out", help="run folder (default: runs/<preset>)")
     train_parser.add_argument("--epochs", type=int, help="total number of epochs (overrides train.epochs)")
     train_parser.add_argument("--batch-size", type=int, help="examples per step (overrides train.batch_size)")
@@ -179,6 +183,34 @@ def build_parser() -> argparse.ArgumentParser:
     evaluate_parser.add_argument("--seed", type=int, default=0, help="latent and subset seed (default 0)")
     evaluate_parser.add_argument("-o", "--output", help="JSON to write (default: <run>/eval.json)")
     evaluate_parser.set_defaults(handler=run_eval)
+
+    tune_parser = commands.add_parser(
+        "tune",
+        help="sweep a preset's hyperparameters with keras-tuner, from its tune: section",
+        description="Search the preset's tune: space with keras-tuner. Each trial trains the preset with its "
+        "values and is scored on the objective; a line per trial, then a results table. The sweep folder holds "
+        "every trial's runs, TensorBoard HParams (logs/), results.json and the best trial as a preset (best.yaml). "
+        "A stopped sweep continues with --resume. With keras-tuner's KERASTUNER_* variables set, this process is "
+        "the chief or a worker of a distributed sweep (see the README).",
+    )
+    tune_parser.add_argument("preset", help="preset name (see `ganzoo list`) or the path of a preset YAML file")
+    tune_parser.add_argument("--out", help="sweep folder (default: sweeps/<preset>)")
+    tune_parser.add_argument("--tuner", choices=TUNERS, help="search: random, bayesian or hyperband (overrides tune.tuner)")
+    tune_parser.add_argument("--max-trials", type=int, metavar="N", help="trials of a random or Bayesian search")
+    tune_parser.add_argument("--max-epochs", type=int, metavar="N", help="Hyperband's longest training")
+    tune_parser.add_argument(
+        "--objective", metavar="METRIC[,METRIC]",
+        help="what to optimise: " + ", ".join(OBJECTIVES) + " (several are summed with their directions)",
+    )
+    tune_parser.add_argument(
+        "--executions-per-trial", type=int, metavar="K", help="train each trial K times from consecutive seeds"
+    )
+    tune_parser.add_argument("-n", "--num", type=int, help="samples per side for scoring (overrides tune.n)")
+    tune_parser.add_argument(
+        "--set", action="append", default=[], metavar="KEY=VALUE", help="override a preset value for every trial"
+    )
+    tune_parser.add_argument("--resume", action="store_true", help="continue the sweep in the folder")
+    tune_parser.set_defaults(handler=run_tune)
     return parser
 
 
@@ -190,10 +222,16 @@ def run_list(args) -> int:
     return 0
 
 
-def _train_overrides(args) -> dict:
+def _set_overrides(args) -> dict:
+    """The --set KEY=VALUE options as nested overrides."""
     overrides: dict = {}
     for assignment in args.set:
         overrides = deep_merge(overrides, parse_assignment(assignment))
+    return overrides
+
+
+def _train_overrides(args) -> dict:
+    overrides = _set_overrides(args)
     for key, value in (("epochs", args.epochs), ("batch_size", args.batch_size), ("seed", args.seed),
                        ("precision", args.precision), ("jit_compile", args.jit_compile)):
         if value is not None:
@@ -202,7 +240,7 @@ def _train_overrides(args) -> dict:
 
 
 def run_train(args) -> int:
-    out = args.out or Path("runs") / args.preset
+    out = args.out or Path("runs") / preset_name(args.preset)
     try:
         run, _ = train(
             args.preset,
@@ -328,6 +366,20 @@ def run_eval(args) -> int:
     record = {"run": str(run), "data": source, "n": args.num, "features": features, "seed": args.seed}
     write_text_atomic(output, json.dumps({**record, "metrics": results}, indent=2) + "\n")
     print(f"Wrote {output}")
+    return 0
+
+
+def run_tune(args) -> int:
+    out = args.out or Path("sweeps") / preset_name(args.preset)
+    report = tune(args.preset, out, _set_overrides(args), resume=args.resume, tuner=args.tuner,
+                  max_trials=args.max_trials, max_epochs=args.max_epochs, objective=args.objective,
+                  executions_per_trial=args.executions_per_trial, n=args.num)
+    if not report:
+        print("Worker finished: the chief holds the results.")
+        return 0
+    print(format_report(report))
+    best = f"; best trial as a preset: {Path(out) / BEST_FILE}" if report["best_trial"] is not None else ""
+    print(f"Sweep saved in {out}: {RESULTS_FILE}, logs/ (tensorboard --logdir {Path(out) / 'logs'}){best}")
     return 0
 
 

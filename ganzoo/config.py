@@ -1,6 +1,7 @@
 """Typed preset configuration: YAML loading, `base:` inheritance, strict keys, overrides.
 
-A preset is a YAML file with sections `model`, `train` and `data`. Everything a user can
+A preset is a YAML file with sections `model`, `train`, `data` and optionally `tune` (the search
+space of `ganzoo tune`). Everything a user can
 mistype is checked here, before any TensorFlow work starts, and every error names the
 offending key and what would be valid.
 """
@@ -160,10 +161,11 @@ def from_dict(cls, data: Any, where: str, skip=()):
     for key, value in data.items():
         if key not in fields:
             raise unknown_key_error(key, fields, where)
+        section = _optional_dataclass(hints[key])
         if key in skip:
             values[key] = value
-        elif dataclasses.is_dataclass(hints[key]):
-            values[key] = from_dict(hints[key], value, f"{where}.{key}")
+        elif section is not None and value is not None:
+            values[key] = from_dict(section, value, f"{where}.{key}")
         else:
             values[key] = check_value(value, hints[key], f"{where}.{key}")
     missing = [
@@ -176,6 +178,12 @@ def from_dict(cls, data: Any, where: str, skip=()):
     if missing:
         raise ConfigError(f"{where} is missing required key(s): {', '.join(missing)}.")
     return cls(**values)
+
+
+def _optional_dataclass(annotation):
+    """The dataclass an annotation names, alone or as Optional[...]; None for other types."""
+    options = typing.get_args(annotation) if typing.get_origin(annotation) is typing.Union else (annotation,)
+    return next((option for option in options if dataclasses.is_dataclass(option)), None)
 
 
 def _require_positive(section, where: str, names) -> None:
@@ -269,6 +277,41 @@ class DataConfig:
             raise ConfigError(f"data.pairing must be one of {', '.join(PAIRINGS)}; got {self.pairing!r}.")
 
 
+TUNERS = ("random", "bayesian", "hyperband")
+
+
+@dataclasses.dataclass
+class TuneConfig:
+    """A keras-tuner sweep of the preset (`ganzoo tune`, `ganzoo.tuning`).
+
+    `space` maps dotted preset keys to their search range, such as
+    `train.g_optimizer.learning_rate: {float: [1.0e-4, 1.0e-2], sampling: log}` (see
+    `ganzoo.tuning.space`); `objective` names one metric of `ganzoo.tuning.OBJECTIVES`, or a list
+    of them, summed with their directions as keras-tuner does. The budget: `max_trials` (random and
+    Bayesian search), `max_epochs` (Hyperband's longest training, default the preset's
+    `train.epochs`), each trial trained `executions_per_trial` times from consecutive seeds and
+    scored on `n` samples. `ganzoo.tuning` checks the space and the objective against the preset.
+    """
+
+    space: dict
+    objective: typing.Union[str, list[str]]
+    tuner: str = "random"
+    max_trials: int = 16
+    executions_per_trial: int = 1
+    max_epochs: Optional[int] = None
+    n: int = 2500
+
+    def __post_init__(self):
+        _require_positive(self, "tune", ["max_trials", "executions_per_trial", "max_epochs", "n"])
+        if self.tuner not in TUNERS:
+            raise ConfigError(f"tune.tuner must be one of {', '.join(TUNERS)}; got {self.tuner!r}.")
+        if not self.space:
+            raise ConfigError("tune.space is empty; give at least one preset key to search, such as "
+                              "train.g_optimizer.learning_rate: {float: [1.0e-4, 1.0e-2], sampling: log}.")
+        if self.n < 2:
+            raise ConfigError(f"tune.n is the number of samples scored per trial; at least 2, got {self.n}.")
+
+
 @dataclasses.dataclass
 class Preset:
     """A fully resolved, validated preset."""
@@ -278,9 +321,14 @@ class Preset:
     model: ModelConfig
     train: TrainConfig
     data: DataConfig
+    tune: Optional[TuneConfig] = None
 
     def to_dict(self) -> dict:
-        return {**dataclasses.asdict(self), "model": self.model.to_dict()}
+        """The preset as a mapping (the sweep section only when there is one)."""
+        mapping = {**dataclasses.asdict(self), "model": self.model.to_dict()}
+        if self.tune is None:
+            del mapping["tune"]
+        return mapping
 
 
 def build_preset(name: str, raw: dict) -> Preset:

@@ -1,5 +1,5 @@
 """Names to things: model architectures to classes, network families to builders, preset names to
-YAML files in zoo_configs/."""
+YAML files in zoo_configs/ (or a preset's own file, given by its path)."""
 from __future__ import annotations
 
 import difflib
@@ -95,7 +95,26 @@ def list_models() -> list[str]:
     return sorted(_preset_files())
 
 
+PRESET_SUFFIXES = (".yaml", ".yml")
+
+
+def is_preset_file(name: str) -> bool:
+    """Whether `name` is the path of a preset file (such as the best trial `ganzoo tune` writes)
+    rather than the name of a preset in zoo_configs/."""
+    return str(name).endswith(PRESET_SUFFIXES)
+
+
+def preset_name(name: str) -> str:
+    """The name a preset goes by: its own name, or the stem of its file."""
+    return Path(name).stem if is_preset_file(name) else name
+
+
 def preset_path(name: str) -> Path:
+    if is_preset_file(name):
+        if not Path(name).is_file():
+            raise ConfigError(f"No preset file at {name}. Give the path of a YAML preset, or a preset name "
+                              "(`ganzoo list`).")
+        return Path(name)
     files = _preset_files()
     if name in files:
         return files[name]
@@ -124,5 +143,6 @@ def preset_from_mapping(name: str, raw: dict) -> Preset:
 
 
 def resolve_preset(name: str, overrides: dict | None = None) -> Preset:
-    """Read preset `name`, follow its `base:` chain, apply overrides (they win), and validate."""
-    return preset_from_mapping(name, deep_merge(_raw_preset(name), overrides or {}))
+    """Read preset `name` (or the preset file at that path), follow its `base:` chain (names in
+    zoo_configs/), apply overrides (they win), and validate."""
+    return preset_from_mapping(preset_name(name), deep_merge(_raw_preset(name), overrides or {}))

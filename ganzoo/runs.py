@@ -28,6 +28,7 @@ from ganzoo.distribute import make_strategy, worker_name
 from ganzoo.files import write_text_atomic
 from ganzoo import resume as resume_rules
 from ganzoo.models import build_model, validate_preset
+from ganzoo import registry
 from ganzoo.registry import preset_from_mapping, resolve_preset
 
 
@@ -113,7 +114,7 @@ def plan_run(run: RunFolder, preset_name: str, overrides: dict, resume=False, ov
                 "Run the same command without --resume to start a fresh run."
             )
         name, saved = saved_config(run)
-        if name != preset_name:
+        if name != registry.preset_name(preset_name):
             raise RunError(f"{run.root} holds a run of {name!r}, not {preset_name!r}; check --out.")
         preset = preset_from_mapping(name, deep_merge(saved, overrides))
         applied = resume_rules.check(preset_from_mapping(name, saved).to_dict(), preset.to_dict())

@@ -371,9 +371,14 @@ def run_eval(args) -> int:
 
 def run_tune(args) -> int:
     out = args.out or Path("sweeps") / preset_name(args.preset)
-    report = tune(args.preset, out, _set_overrides(args), resume=args.resume, tuner=args.tuner,
-                  max_trials=args.max_trials, max_epochs=args.max_epochs, objective=args.objective,
-                  executions_per_trial=args.executions_per_trial, n=args.num)
+    try:
+        report = tune(args.preset, out, _set_overrides(args), resume=args.resume, tuner=args.tuner,
+                      max_trials=args.max_trials, max_epochs=args.max_epochs, objective=args.objective,
+                      executions_per_trial=args.executions_per_trial, n=args.num)
+    except KeyboardInterrupt:
+        print(f"ganzoo: sweep interrupted; continue it with: ganzoo tune {args.preset} --out {out} --resume",
+              file=sys.stderr)
+        return 130
     if not report:
         print("Worker finished: the chief holds the results.")
         return 0

@@ -179,7 +179,7 @@ def test_the_hypermodel_serves_a_stock_keras_tuner(tmp_path):
 
 def test_folder_rules_a_new_sweep_never_reuses_one_and_a_resume_may_only_raise_max_trials(tmp_path):
     preset, out = write_preset(tmp_path), tmp_path / "sweep"
-    tune(str(preset), out, max_trials=1, progress=lambda line: None)
+    tune(str(preset), out, tuner="bayesian", max_trials=1, progress=lambda line: None)
     before = trial_states(out)
     with pytest.raises(RunError, match="already holds a sweep"):
         tune(str(preset), out, max_trials=1)
@@ -187,10 +187,21 @@ def test_folder_rules_a_new_sweep_never_reuses_one_and_a_resume_may_only_raise_m
         tune(str(preset), out, resume=True, objective="reverse_kl")
     with pytest.raises(RunError, match="Nothing to resume"):
         tune(str(preset), tmp_path / "empty", resume=True)
-    report = tune(str(preset), out, resume=True, max_trials=2, progress=lambda line: None)
-    assert report["completed"] == 2
+    report = tune(str(preset), out, resume=True, max_trials=2, progress=lambda line: None)  # still Bayesian
+    assert report["completed"] == 2 and report["settings"]["tuner"] == "bayesian"
     after = trial_states(out)
     assert after["trial_0"] == before["trial_0"]  # a finished trial is never run again
+
+
+def test_failing_trials_are_reported_and_stop_the_sweep_with_a_clear_error(tmp_path, capfd):
+    diverging = {"train.g_optimizer.learning_rate": {"float": [1.0e30, 1.0e31]}}
+    preset = write_preset(tmp_path, tune={**SWEEP["tune"], "max_trials": 4, "space": diverging})
+    lines = []
+    with pytest.raises(RunError, match="The sweep stopped: Number of consecutive failures.*Training diverged"):
+        tune(str(preset), tmp_path / "sweep", progress=lines.append)
+    assert lines and all("failed (FAILED): ganzoo.callbacks.TrainingDiverged" in line for line in lines)
+    assert "Traceback" not in capfd.readouterr().err  # the traceback is kept in the trial's file
+    assert "Traceback" in json.loads((tmp_path / "sweep" / "trials" / "trial_0" / "trial.json").read_text())["message"]
 
 
 def test_a_resume_neither_repeats_a_finished_trial_nor_forgets_a_started_one(tmp_path):

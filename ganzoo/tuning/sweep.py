@@ -33,7 +33,7 @@ from ganzoo.runs import RunError, RunFolder, run_lock
 from ganzoo.tuning.hypermodel import PresetHyperModel
 from ganzoo.tuning.objectives import keras_objective, make_evaluator, objective_names
 from ganzoo.tuning.oracles import make_oracle
-from ganzoo.tuning.tuner import SweepTuner, describe, format_value
+from ganzoo.tuning.tuner import SweepTuner, describe, format_value, last_line
 
 SWEEP_FILE, RESULTS_FILE, BEST_FILE = "sweep.yaml", "results.json", "best.yaml"
 RESUMABLE = ("max_trials",)  # what a resume may change
@@ -55,23 +55,27 @@ def sweep_settings(preset_name: str, overrides: dict, **asked) -> TuneConfig:
     return settings
 
 
-def check_folder(out: Path, asked: dict, resume: bool) -> None:
-    """A new sweep needs a folder without one; a resumed sweep the same search as the saved one."""
-    saved_file = out / SWEEP_FILE
-    if not resume:
-        if saved_file.exists() or (out / "trials").exists():
-            raise RunError(f"{out} already holds a sweep. Pass --resume to continue it, or --out for another folder.")
-        return
-    if not saved_file.exists():
+def saved_sweep(out: Path) -> dict:
+    """What the sweep in `out` was asked (its sweep.yaml)."""
+    if not (out / SWEEP_FILE).exists():
         raise RunError(f"Nothing to resume in {out}: it holds no {SWEEP_FILE}. Run the same command without --resume "
                        "to start the sweep.")
-    saved = read_yaml(saved_file)
+    return read_yaml(out / SWEEP_FILE)
+
+
+def check_folder(out: Path, asked: dict, resume: bool) -> None:
+    """A new sweep needs a folder without one; a resumed sweep the same search as the saved one."""
+    if not resume:
+        if (out / SWEEP_FILE).exists() or (out / "trials").exists():
+            raise RunError(f"{out} already holds a sweep. Pass --resume to continue it, or --out for another folder.")
+        return
+    saved = saved_sweep(out)
     changed = sorted(key for key in {**saved, **asked} if key != "tune" and saved.get(key) != asked.get(key))
     changed += sorted(f"tune.{key}" for key in {**saved.get("tune", {}), **asked["tune"]}
                       if key not in RESUMABLE and saved.get("tune", {}).get(key) != asked["tune"].get(key))
     if changed:
-        raise RunError(f"{out} holds a different sweep: {', '.join(changed)} differ from {saved_file}. A resume may "
-                       f"change only {', '.join(f'tune.{key}' for key in RESUMABLE)}; use --out for a new sweep.")
+        raise RunError(f"{out} holds a different sweep: {', '.join(changed)} differ from {out / SWEEP_FILE}. A resume "
+                       f"may change only {', '.join(f'tune.{key}' for key in RESUMABLE)}; use --out for a new sweep.")
 
 
 def tune(preset_name: str, out, overrides: dict | None = None, resume: bool = False, progress=print, **asked) -> dict:
@@ -79,11 +83,18 @@ def tune(preset_name: str, out, overrides: dict | None = None, resume: bool = Fa
 (its wall time covers the whole call but writing the report).
 
     `asked` sets `tune` values over the preset's: tuner, max_trials, objective, executions_per_trial,
-    max_epochs, n. In keras-tuner's distributed mode, a worker runs trials and returns an empty
-    report; the chief serves the oracle, then writes and returns the report.
+    max_epochs, n. A resume takes what is not given (None) from the saved sweep. In keras-tuner's
+    distributed mode, a worker runs trials and returns an empty report; the chief serves the
+    oracle, then writes and returns the report.
     """
     start = time.perf_counter()
     out, overrides = Path(out), overrides or {}
+    if resume:
+        saved = saved_sweep(out)
+        overrides = overrides or saved.get("overrides") or {}
+        asked = {key: saved["tune"].get(key) for key in saved.get("tune", {})} | {
+            key: value for key, value in asked.items() if value is not None
+        }
     settings = sweep_settings(preset_name, overrides, **asked)
     hypermodel = PresetHyperModel(preset_name, overrides)  # checks every value of the space
     record = {"preset": preset_name, "overrides": overrides, "tune": dataclasses.asdict(settings)}
@@ -97,7 +108,13 @@ def tune(preset_name: str, out, overrides: dict | None = None, resume: bool = Fa
             write_text_atomic(out / SWEEP_FILE, yaml.safe_dump(record, sort_keys=False))
         tuner = make_tuner(hypermodel, settings, out, progress)
         tuner.write_hparams_config()
-        tuner.search(verbose=0)
+        try:
+            tuner.search(verbose=0)
+        except RuntimeError as error:  # keras-tuner stops after several failed trials in a row
+            reason, *_ = str(error).splitlines() or ["no message"]
+            raise RunError(f"The sweep stopped: {reason} The last one failed with: {last_line(str(error))} Each failed "
+                           f"trial's error is in {out / 'trials'}/trial_<id>/trial.json; fix the preset or narrow the "
+                           "space, then continue with --resume.") from None
         wall = time.perf_counter() - start
         report = sweep_report(tuner, settings, wall)
         write_text_atomic(out / RESULTS_FILE, json.dumps(report, indent=2) + "\n")

@@ -18,6 +18,7 @@ from pathlib import Path
 import tensorflow as tf
 from keras_tuner.src.engine import tuner_utils
 from keras_tuner.engine.base_tuner import BaseTuner
+from keras_tuner.src import config as keras_tuner_config
 from tensorboard.plugins.hparams import api as hparams_api
 
 from ganzoo.config import deep_merge
@@ -52,6 +53,15 @@ class SweepTuner(BaseTuner):
         hp = self.oracle.get_space()
         self.hypermodel.declare_hyperparameters(hp)
         self.oracle.update_space(hp)
+
+    def search(self, *args, **kwargs):
+        """keras-tuner's search, with a failed trial's traceback kept in its trial.json instead of
+        printed: the trial's line says what went wrong."""
+        printing, keras_tuner_config.DEBUG = keras_tuner_config.DEBUG, False
+        try:
+            super().search(*args, **kwargs)
+        finally:
+            keras_tuner_config.DEBUG = printing
 
     def save(self):
         """Like keras-tuner's, with the tuner's own file written atomically too."""

@@ -132,6 +132,8 @@ def _raw_preset(name: str, chain: tuple[str, ...] = ()) -> dict:
         return raw
     merged = deep_merge(_raw_preset(base, chain + (name,)), raw)
     merged.pop("base")
+    if isinstance(raw.get("tune"), dict) and "space" in raw["tune"]:  # a search space is searched whole
+        merged["tune"]["space"] = raw["tune"]["space"]
     return merged
 
 

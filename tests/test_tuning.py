@@ -16,7 +16,7 @@ import ganzoo
 from ganzoo.cli import main
 from ganzoo.config import ConfigError
 from ganzoo.runs import RunError
-from ganzoo.tuning import PresetHyperModel, parse_space, tune
+from ganzoo.tuning import PresetHyperModel, make_oracle, parse_space, tune
 from ganzoo.tuning.space import Dimension
 from ganzoo.tuning.tuner import average
 from tiny_runs import ROOT
@@ -83,7 +83,7 @@ def test_a_sweep_writes_its_table_hparams_and_best_preset(tmp_path, capsys):
 
 def test_each_trial_runs_once_per_seed_and_reports_mean_and_spread(tmp_path):
     preset, out = write_preset(tmp_path), tmp_path / "sweep"
-    report = tune(str(preset), out, max_trials=1, executions_per_trial=2, progress=lambda line: None)
+    report = tune(preset, out, max_trials=1, executions_per_trial=2, progress=lambda line: None)  # a Path works too
     assert sorted(p.name for p in (out / "trials").glob("trial_*/seed*")) == ["seed0", "seed1"]
     assert {"modes_captured_std", "high_quality_fraction_std"} <= set(report["trials"][0]["metrics"])
 
@@ -142,6 +142,22 @@ def test_the_tune_section_is_checked_like_any_preset_section(tmp_path):
                                   ({**SWEEP["tune"], "max_trials": 0}, "max_trials must be positive")):
         with pytest.raises(ConfigError, match=message):
             ganzoo.resolve_preset(str(write_preset(tmp_path, tune=tune_section)))
+
+
+def test_a_child_preset_replaces_the_inherited_space_whole(tmp_path):
+    child = tmp_path / "child.yaml"
+    child.write_text(yaml.safe_dump({"base": "gan-grid", "tune": {"space": {"model.d_steps": {"choice": [1, 2]}}}}))
+    section = ganzoo.resolve_preset(str(child)).tune
+    assert list(section.space) == ["model.d_steps"]
+    assert section.max_trials == 16 and section.objective == ["modes_captured", "high_quality_fraction"]  # inherited
+
+
+def test_bayesian_search_keeps_most_of_a_small_budget_for_its_model():
+    space = keras_tuner.HyperParameters()
+    for name in "abcdefghi":  # gan-grid's nine keys: keras-tuner's default would be 27 random trials
+        space.Float(name, 0.0, 1.0)
+    oracle = make_oracle("bayesian", keras_tuner.Objective("fid", "min"), space, max_trials=16, max_epochs=None, seed=0)
+    assert oracle.num_initial_points == 5
 
 
 def test_choices_keras_tuner_cannot_hold_travel_as_yaml_text():

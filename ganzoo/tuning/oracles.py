@@ -31,6 +31,7 @@ class DurableOracle:
 
     def reload(self):
         super().reload()  # also sends the trials that were running back for a retry
+        self.trials = dict(sorted(self.trials.items()))  # as first run: of tied trials, the earliest is best
         for trial_id in list(self._retry_queue):
             if self.trials[trial_id].status in FINISHED:  # killed after its own file, before the oracle's
                 self._retry_queue.remove(trial_id)
@@ -53,10 +54,18 @@ ORACLES = {
 }
 
 
+def initial_random_trials(max_trials: int) -> int:
+    """Random trials before Bayesian search models the objective: a third of the budget, at least 2.
+    keras-tuner's default, 3 per searched key, would spend a 16-trial budget over 9 keys at random."""
+    return max(2, max_trials // 3)
+
+
 def make_oracle(tuner: str, objective, hyperparameters, max_trials: int, max_epochs: int, seed: int):
     """The durable oracle of search `tuner` over `hyperparameters` (exactly those: no new ones).
     Random and Bayesian search stop after `max_trials`; Hyperband trains models for up to
     `max_epochs` and plans its own number of trials."""
     budget = {"max_epochs": max_epochs} if tuner == "hyperband" else {"max_trials": max_trials}
+    if tuner == "bayesian":
+        budget["num_initial_points"] = initial_random_trials(max_trials)
     return ORACLES[tuner](objective=objective, hyperparameters=hyperparameters, allow_new_entries=False,
                           tune_new_entries=False, seed=seed, **budget)

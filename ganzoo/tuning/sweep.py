@@ -88,7 +88,7 @@ def tune(preset_name: str, out, overrides: dict | None = None, resume: bool = Fa
     oracle, then writes and returns the report.
     """
     start = time.perf_counter()
-    out, overrides = Path(out), overrides or {}
+    preset_name, out, overrides = str(preset_name), Path(out), overrides or {}
     if resume:
         saved = saved_sweep(out)
         overrides = overrides or saved.get("overrides") or {}

@@ -13,6 +13,7 @@ import pytest
 import yaml
 
 import ganzoo
+from ganzoo.callbacks import BackupAndRestore
 from ganzoo.cli import main
 from ganzoo.config import ConfigError
 from ganzoo.runs import RunError
@@ -191,6 +192,22 @@ def test_the_hypermodel_serves_a_stock_keras_tuner(tmp_path):
                                      directory=str(tmp_path), project_name="stock")
     tuner.search(ganzoo.data.load("grid", batch_size=64, limit=256), epochs=1, verbose=0)
     assert tuner.oracle.get_best_trials(1)[0].status == "COMPLETED"
+
+
+def test_hyperband_continues_a_promoted_trial_from_a_copy_of_its_runs(tmp_path):
+    preset, out = write_preset(tmp_path), tmp_path / "sweep"
+    report = tune(str(preset), out, tuner="hyperband", max_epochs=3, progress=lambda line: None)
+    promoted = [state for state in trial_states(out).values() if "tuner/trial_id" in state["hyperparameters"]["values"]]
+    assert promoted and report["completed"] == len(report["trials"])
+    for state in promoted:
+        values = state["hyperparameters"]["values"]
+        run = out / "trials" / f"trial_{state['trial_id']}" / "seed0"
+        earlier = out / "trials" / f"trial_{values['tuner/trial_id']}" / "seed0"
+        assert BackupAndRestore.read_metadata(run / "backup")["epoch"] == values["tuner/epochs"]
+        assert BackupAndRestore.read_metadata(earlier / "backup")["epoch"] == values["tuner/initial_epoch"]  # untouched
+        assert f"resumed after epoch {values['tuner/initial_epoch']}: train.epochs" in (run / "changes.log").read_text()
+    best = next(trial for trial in report["trials"] if trial["trial"] == report["best_trial"])
+    assert yaml.safe_load((out / "best.yaml").read_text())["train"]["epochs"] == best["epochs"]
 
 
 def test_folder_rules_a_new_sweep_never_reuses_one_and_a_resume_may_only_raise_max_trials(tmp_path):

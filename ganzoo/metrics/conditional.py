@@ -68,14 +68,14 @@ def code_class_accuracy(codes, classes) -> tuple[float, dict]:
     """(accuracy, {code: class}) of the one-to-one mapping from codes to classes that matches the
     most samples: `codes` are the categories samples were drawn with, `classes` what a classifier
     reads in them. The mapping is the maximum-weight assignment on their confusion matrix (scipy's
-    `linear_sum_assignment`), since an unsupervised code may name the classes in any order; with
-    more codes than classes, the codes left unmapped count as misses."""
+    `linear_sum_assignment`), since an unsupervised code may name the classes in any order. Every
+    code is mapped, to a class never read if need be (its samples then count as misses)."""
     codes = np.asarray(codes)
     if codes.ndim != 1 or len(codes) == 0:
         raise MetricInputError(f"Give one code per sample, as a flat list of integers; got shape {codes.shape}.")
     codes = _labels(codes, len(codes), "code")
     classes = _labels(classes, len(codes), "read")
-    confusion = np.zeros((codes.max() + 1, classes.max() + 1), dtype="int64")
+    confusion = np.zeros((codes.max() + 1, max(codes.max(), classes.max()) + 1), dtype="int64")
     np.add.at(confusion, (codes, classes), 1)
     mapped_codes, mapped_classes = linear_sum_assignment(confusion, maximize=True)
     accuracy = confusion[mapped_codes, mapped_classes].sum() / len(codes)

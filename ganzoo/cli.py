@@ -162,13 +162,17 @@ def build_parser() -> argparse.ArgumentParser:
 
     evaluate_parser = commands.add_parser(
         "eval",
-        help="score a trained run with FID, KID, IS, precision/recall...",
+        help="score a trained run with FID, KID, IS, precision/recall, PSNR, SSIM...",
         description="Draw samples from a run folder's saved model (or a .keras file), compare them with "
         "real data, print a table and write JSON. Metrics: " + ", ".join(METRICS) + " (pr: precision and "
         "recall, dc: density and coverage, is: Inception Score, modes: 2-D mixtures, stacked: stacked MNIST, "
         "factors: shapes factor coverage, ppl: perceptual path length, in W for a StyleGAN; for conditional models: "
         "class_accuracy: the classifier reads the class asked for, intra_fid: FID within each class, cas: "
-        "accuracy on held-out real data of a classifier trained on generated samples, beside cas_real).",
+        "accuracy on held-out real data of a classifier trained on generated samples, beside cas_real; for "
+        "image-to-image and super-resolution models, on the translations of the data's sources: psnr and ssim "
+        "against the targets (Y channel of RGB images, a border as wide as the upscaling factor cropped), l1: "
+        "mean absolute error to the targets in [-1, 1] units, label_preservation: the classifier reads the "
+        "source's label in its translation; fid compares the translations with the targets).",
     )
     evaluate_parser.add_argument("run", help="run folder (holding model.keras) or a .keras file")
     evaluate_parser.add_argument(

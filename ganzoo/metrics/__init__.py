@@ -2,6 +2,9 @@
 
     scores = ganzoo.metrics.evaluate(model, "mnist-5k", metrics=["fid", "kid", "pr"], n=5000)
 
+Translators are also scored against their targets on images (`psnr`, `ssim`, `l1_distance`) and
+by the class their translations keep (`label_preservation`).
+
 Features come from an extractor: `digits` or `shapes` (small classifiers shipped with ganzoo, for
 digit data and for the shapes data), `inception` (Keras' InceptionV3; its weights must already be on
 disk), or any Keras model.
@@ -21,6 +24,7 @@ from ganzoo.metrics.neighbours import nearest_neighbours, neighbour_grid
 from ganzoo.metrics.path_length import perceptual_path_length
 from ganzoo.metrics.prdc import density_coverage, knn_radii, prdc, precision_recall
 from ganzoo.metrics.stacked import stacked_mnist_modes
+from ganzoo.metrics.translation import l1_distance, label_preservation, psnr, ssim
 
 __all__ = [
     "METRICS",
@@ -41,6 +45,8 @@ __all__ = [
     "intra_fid",
     "kernel_inception_distance",
     "knn_radii",
+    "l1_distance",
+    "label_preservation",
     "mode_coverage",
     "mode_histogram_kl",
     "nearest_neighbours",
@@ -48,6 +54,8 @@ __all__ = [
     "perceptual_path_length",
     "prdc",
     "precision_recall",
+    "psnr",
     "read_classes",
+    "ssim",
     "stacked_mnist_modes",
 ]

@@ -23,10 +23,14 @@ from ganzoo.metrics.modes import mode_coverage
 from ganzoo.metrics.path_length import SAMPLINGS, perceptual_path_length
 from ganzoo.metrics.prdc import density_coverage, precision_recall
 from ganzoo.metrics.stacked import stacked_mnist_modes
+from ganzoo.metrics.translation import l1_distance, label_preservation, psnr, ssim
 
 FEATURE_METRICS = ("fid", "kid", "pr", "dc")
 CONDITIONAL_METRICS = ("class_accuracy", "intra_fid", "cas")
-METRICS = FEATURE_METRICS + ("is", "modes", "stacked", "factors", "ppl") + CONDITIONAL_METRICS + ("code_accuracy",)
+TARGET_METRICS = ("psnr", "ssim", "l1")  # a translator's outputs against the targets of its sources
+TRANSLATION_METRICS = TARGET_METRICS + ("label_preservation",)
+METRICS = (FEATURE_METRICS + ("is", "modes", "stacked", "factors", "ppl") + CONDITIONAL_METRICS + ("code_accuracy",)
+           + TRANSLATION_METRICS)
 CAS_TEST_SHARE = 0.2  # of the labelled real data, held out from both CAS classifiers to test them
 MIXTURES = ("ring", "grid")
 
@@ -62,7 +66,12 @@ class Evaluator:
             fifth of the labelled real data; `cas_real` is the same classifier trained on up to n
             of the other real samples, the ceiling); for an InfoGAN, code_accuracy (the extractor's
             classifier reads the class of n samples whose first categorical code cycles through its
-            categories; the share matched by the best one-to-one mapping of codes to classes).
+            categories; the share matched by the best one-to-one mapping of codes to classes); for
+            translators, psnr and ssim (on the Y channel of RGB images, as the super-resolution
+            papers do, with a border as wide as the upscaling factor cropped when the targets are a
+            whole multiple of the sources' size), l1 (mean absolute error to the target, in [-1, 1]
+            units) and label_preservation (the extractor's classifier reads the source's label in
+            its translation).
         n: samples drawn from a model and taken from the real data.
         features: extractor name (`digits`, `shapes`, `inception`) or a Keras model; None (the
             default) is `shapes` when `real_data` names the shapes data, else `digits`. 2-D points
@@ -74,7 +83,9 @@ class Evaluator:
     data's class frequencies, a translator translates the real data's sources (give `real_data` as
     a (sources, targets) pair) and is compared with their targets. The class-conditional metrics
     need labels on both sides: real data named by source or given as a (samples, labels) pair, and
-    a conditional model or generated samples given as a (samples, labels) pair.
+    a conditional model or generated samples given as a (samples, labels) pair. label_preservation
+    needs the sources' labels: give `real_data` as (sources, targets, source_labels). Translations
+    given as an array (bicubic upscaling, say) are scored against the first `n` targets.
     """
 
     def __init__(self, real_data, metrics=("fid", "kid", "pr"), n=5000, features=None, mixture=None,
@@ -96,6 +107,7 @@ class Evaluator:
         self._real_features = None
         self._loaded: dict = {}  # a named source's arrays, without and with labels
         self._cas_data = None  # ((real test images, labels), the ceiling's accuracy on them)
+        self._translation_data = None  # (sources, targets, source labels or None), the first n of each
 
     # -------------------------------------------------------------- features
 
@@ -168,7 +180,8 @@ class Evaluator:
     def _model_data(self, model):
         """The labelled real data a conditional model or a translator needs to draw its samples."""
         paired = "source" in model.batch_structure
-        return self.real_data(labels=True) if paired or model.num_classes is not None else None
+        data = self.real_data(labels=True) if paired or model.num_classes is not None else None
+        return tuple(data[:2]) if paired and isinstance(data, (tuple, list)) else data  # without source labels
 
     def labels_from(self, model_or_samples) -> np.ndarray:
         """The classes the generated samples were asked for: a conditional model's evaluation
@@ -199,6 +212,8 @@ class Evaluator:
         # Real data first: too few real examples is refused before any sample is drawn.
         real_shape = self.real_samples().shape[1:] if self._needs(FEATURE_METRICS + ("intra_fid",)) else None
         labels = self.labels_from(model_or_samples) if self._needs(CONDITIONAL_METRICS) else None
+        if self._needs(TRANSLATION_METRICS):
+            self.translation_data()
         samples = self.samples_from(model_or_samples)
         results: dict = {}
         fake = None
@@ -234,6 +249,8 @@ class Evaluator:
             results.update(self.conditional_scores(samples, labels, fake))
         if "code_accuracy" in self.metrics:
             results["code_accuracy"] = self.code_accuracy(model_or_samples)
+        if self._needs(TRANSLATION_METRICS):
+            results.update(self.translation_scores(samples))
         return {key: float(value) for key, value in results.items()}
 
     def conditional_scores(self, samples: np.ndarray, labels: np.ndarray, fake_features=None) -> dict:
@@ -278,6 +295,56 @@ class Evaluator:
             ceiling = classification_accuracy_score(images[train], labels[train], *held_out, seed=self.seed)
             self._cas_data = held_out, ceiling
         return self._cas_data
+
+    def translation_data(self):
+        """(sources, targets, source labels or None), the first `n` of each, from real data given as
+        (sources, targets) or (sources, targets, source_labels); fewer than `n` is refused."""
+        if self._translation_data is None:
+            real = self.real_data(labels=True)
+            paired = isinstance(real, (tuple, list)) and len(real) in (2, 3)
+            if not (paired and np.ndim(real[0]) == np.ndim(real[1]) == 4):
+                raise MetricInputError(
+                    f"The metrics {', '.join(TRANSLATION_METRICS)} score a translator against its data: give real_data "
+                    "as a (sources, targets) pair of image arrays, or (sources, targets, source_labels) for "
+                    "label_preservation."
+                )
+            sources, targets = np.asarray(real[0]), np.asarray(real[1])
+            labels = np.asarray(real[2]) if len(real) == 3 else None
+            if self._needs(("label_preservation",)) and labels is None:
+                raise MetricInputError(
+                    "label_preservation needs the sources' labels: give real_data as (sources, targets, source_labels)."
+                )
+            counts = {"sources": len(sources)}
+            if self._needs(TARGET_METRICS):
+                counts["targets"] = len(targets)
+            if labels is not None:
+                counts["source labels"] = len(labels)
+            held = ", ".join(f"{count} {name}" for name, count in counts.items())
+            if len(set(counts.values())) > 1:
+                raise MetricInputError(f"The real data holds {held}; give one target and one label per source.")
+            if len(sources) < self.n:
+                raise MetricInputError(
+                    f"n={self.n} is more than the {held} in the real data; use n={len(sources)} or fewer."
+                )
+            self._translation_data = sources[: self.n], targets[: self.n], None if labels is None else labels[: self.n]
+        return self._translation_data
+
+    def translation_scores(self, samples: np.ndarray) -> dict:
+        """psnr, ssim, l1 and label_preservation of `samples`, the translations of the first `n`
+        sources; PSNR and SSIM crop a border as wide as the upscaling factor from sources to targets."""
+        sources, targets, labels = self.translation_data()
+        height, width = (target / source for source, target in zip(sources.shape[1:3], targets.shape[1:3]))
+        scale = int(height) if height == width and height > 1 and height.is_integer() else None
+        results: dict = {}
+        if "psnr" in self.metrics:
+            results["psnr"] = psnr(samples, targets, scale=scale)
+        if "ssim" in self.metrics:
+            results["ssim"] = ssim(samples, targets, scale=scale)
+        if "l1" in self.metrics:
+            results["l1"] = l1_distance(samples, targets)
+        if "label_preservation" in self.metrics:
+            results["label_preservation"] = label_preservation(samples, labels, self.extractor(), verbose=self.verbose)
+        return results
 
     def path_lengths(self, model) -> dict:
         """Perceptual path length with `n` pairs, "end" and "full", in W when the model has one."""

@@ -255,6 +255,7 @@ class TrainConfig:
 
 
 PAIRINGS = ("none", "labels", "captions", "paired", "unpaired")
+SPLITS = ("train", "test")  # data.split: all the data, or what the sources that have one hold out
 
 
 @dataclasses.dataclass
@@ -262,7 +263,9 @@ class DataConfig:
     """Where training data comes from (see `ganzoo.data.load` for the sources) and how its examples
     pair up: `none` (samples alone), `labels` (samples with class labels), `captions` (digit
     images with captions made from their labels, see `ganzoo.data.captions`), `paired` (source and
-    target images) or `unpaired` (two sets of images). It must be what the model class trains on."""
+    target images) or `unpaired` (two sets of images). It must be what the model class trains on.
+    `split` is `train`, or `test` for the held-out data of the sources that have it (the built-in
+    translator tasks, tensorflow-datasets sets, folders with testA/ and testB/)."""
 
     source: str
     pairing: str = "none"
@@ -270,11 +273,14 @@ class DataConfig:
     limit: Optional[int] = None
     data_dir: Optional[str] = None
     cache: bool = True
+    split: str = "train"
 
     def __post_init__(self):
         _require_positive(self, "data", ["image_size", "limit"])
         if self.pairing not in PAIRINGS:
             raise ConfigError(f"data.pairing must be one of {', '.join(PAIRINGS)}; got {self.pairing!r}.")
+        if self.split not in SPLITS:
+            raise ConfigError(f"data.split must be one of {', '.join(SPLITS)}; got {self.split!r}.")
 
 
 TUNERS = ("random", "bayesian", "hyperband")

@@ -2,6 +2,21 @@
 
 `load(source)` accepts a built-in name (mnist-5k, digits, stacked-mnist, shapes, shapes-64, ring,
 grid), `tfds:<name>`, or a folder of images.
+
+Translators train on two kinds of data (`pairing`):
+
+- paired, batches of (source, target): the built-in tasks `edges-mnist` (edges -> digit) and
+  `sr4-mnist` (7x7 -> 28x28 digit), or a folder with a/ (sources) and b/ (targets) holding files
+  of the same names;
+- unpaired, batches of (set A, set B) drawn independently: the built-in `digits-mnist`
+  (scikit-learn's digits <-> MNIST digits), `tfds:cycle_gan/<name>` (its trainA and trainB), a
+  folder with a/ and b/ of any names, or a paired source read as two sets.
+
+`split` picks `train` (the default) or `test`: the built-in translator tasks hold out a fixed fifth
+of each digit class as `test` (see `ganzoo.data.pairs`), tensorflow-datasets sets have their own
+test splits, and a folder in CycleGAN's layout has testA/ and testB/. Sources of single samples use
+all their data for `train` and have no `test`, except tensorflow-datasets'. A preset selects the
+split with `data.split`; benchmarks score held-out pairs from `load_arrays(source, split="test")`.
 """
 from __future__ import annotations
 
@@ -15,6 +30,7 @@ import tensorflow as tf
 from ganzoo.data.captions import make_captions
 from ganzoo.data.checks import DataError, check_image_values, check_training_data
 from ganzoo.data.mixtures import mixture_modes, sample_mixture
+from ganzoo.data.pairs import SPLITS, ImagePairs, resize_images, split_indices
 from ganzoo.data.shapes import (
     SHAPE_COMBINATIONS,
     SHAPE_FACTORS,
@@ -22,12 +38,25 @@ from ganzoo.data.shapes import (
     draw_shapes,
     shape_combination,
 )
-from ganzoo.data.sources import BUILTIN_SOURCES, folder_classes, image_folder, tensorflow_dataset
+from ganzoo.data.sources import (
+    BUILTIN_SOURCES,
+    folder_classes,
+    image_folder,
+    pair_folders,
+    paired_files,
+    paired_folder,
+    tensorflow_dataset,
+    tensorflow_unpaired,
+    tfds_unpaired,
+    unpaired_folder,
+)
 
 __all__ = [
     "SHAPE_COMBINATIONS",
     "SHAPE_FACTORS",
     "DataError",
+    "ImagePairs",
+    "batch_kind",
     "check_preset_data",
     "check_source",
     "check_training_data",
@@ -40,10 +69,12 @@ __all__ = [
     "mixture_modes",
     "preset_dataset",
     "preset_epochs",
-    "unpaired_epochs",
     "sample_mixture",
     "shape_combination",
+    "source_kind",
+    "split_indices",
     "to_float_images",
+    "unpaired_epochs",
 ]
 
 
@@ -65,10 +96,9 @@ def to_float_images(images):
 
 
 def _resize(images, image_size):
-    if image_size is None or images.ndim != 4 or images.shape[1:3] == (image_size, image_size):
+    if image_size is None or images.ndim != 4:
         return images
-    resized = tf.image.resize(images, (image_size, image_size), method="bilinear", antialias=True)
-    return np.clip(resized.numpy(), -1.0, 1.0)
+    return resize_images(images, image_size)
 
 
 def check_source(source: str) -> None:
@@ -83,45 +113,181 @@ def check_source(source: str) -> None:
     )
 
 
-def check_preset_data(data, data_shape, pairing: str, num_classes=None) -> None:
+PAIRED_HINT = "edges-mnist, sr4-mnist, or a folder with a/ (sources) and b/ (targets) holding files of the same names"
+UNPAIRED_HINT = "digits-mnist, tfds:cycle_gan/<name>, a paired source, or a folder with a/ and b/"
+
+
+def source_kind(source: str) -> str:
+    """What a source holds as named: `single` samples, `paired` images or two `unpaired` sets.
+    A folder is `single` until read as pairs (see `batch_kind`)."""
+    if source in BUILTIN_SOURCES:
+        return BUILTIN_SOURCES[source].kind
+    if source.startswith("tfds:") and tfds_unpaired(source[5:]):
+        return "unpaired"
+    return "single"
+
+
+def batch_kind(source: str, pairing: str | None = None) -> str:
+    """The kind of examples `source` gives for a `data.pairing`: `single` (for none, labels and
+    captions), `paired` or `unpaired`; None takes the source's own kind. A paired source can be read
+    as two unpaired sets, and a folder as either (from its a/ and b/); anything else is an error
+    that names the sources that would fit."""
+    own = source_kind(source)
+    if pairing is None:
+        return own
+    wanted = pairing if pairing in ("paired", "unpaired") else "single"
+    folder = own == "single" and not source.startswith("tfds:") and source not in BUILTIN_SOURCES
+    if wanted == own or (wanted == "unpaired" and own == "paired") or (folder and wanted != "single"):
+        return wanted
+    if own == "single":
+        hint = PAIRED_HINT if wanted == "paired" else UNPAIRED_HINT
+        raise DataError(f"{source!r} gives single images, not {wanted} ones; {wanted} sources: {hint}.")
+    if own == "paired":
+        raise DataError(
+            f"{source!r} gives (source, target) pairs, not single images: train a translator on it "
+            "(data.pairing: paired, or unpaired to use its two sides as unpaired sets), or use a source of "
+            "single images such as mnist-5k."
+        )
+    if wanted == "paired":
+        raise DataError(
+            f"{source!r} gives two unpaired sets of images, not (source, target) pairs: train an unpaired "
+            f"translator such as CycleGAN on it (data.pairing: unpaired), or use a paired source: {PAIRED_HINT}."
+        )
+    raise DataError(
+        f"{source!r} gives two unpaired sets of images, not single images: train an unpaired translator on it "
+        "(data.pairing: unpaired), or use a source of single images such as mnist-5k."
+    )
+
+
+def _check_split(source: str, kind: str, split: str) -> None:
+    if split not in SPLITS:
+        raise DataError(f"data.split must be one of {', '.join(SPLITS)}; got {split!r}.")
+    if split == "test" and kind == "single" and not source.startswith("tfds:"):
+        raise DataError(
+            f"{source!r} has no held-out test split (data.split: test): its single samples are all training "
+            "data. The translator tasks (edges-mnist, sr4-mnist, digits-mnist) hold out a test split, "
+            "tensorflow-datasets sets have their own, and a folder of translator data has one in CycleGAN's "
+            "layout (testA/ and testB/)."
+        )
+
+
+def _prepare(source, pairing, split, labels=False, captions=False) -> str:
+    """Check a request for data before anything is read; returns the kind of examples it gives."""
+    check_source(source)
+    kind = batch_kind(source, pairing)
+    _check_split(source, kind, split)
+    if captions and kind != "single":
+        raise DataError(f"Captions are made for the built-in digits sources, not for the {kind} images of {source!r}.")
+    if labels and kind == "unpaired":
+        raise DataError(
+            f"{source!r} gives two unpaired sets, whose labels are for evaluation, not training batches: "
+            "load them with ganzoo.data.load_arrays(source, labels=True)."
+        )
+    return kind
+
+
+def _scaled_shape(shape, image_size, base_side, source):
+    """A built-in example's shape once `image_size` resizes its target (of side `base_side`)."""
+    if image_size is None:
+        return tuple(shape)
+    if len(shape) != 3:
+        raise DataError(f"data.image_size is for images; {source!r} holds points of shape {tuple(shape)}.")
+    side = image_size * shape[0] / base_side
+    if not side.is_integer():
+        raise DataError(
+            f"{source!r} gives sources {base_side // shape[0]}x smaller than its targets, so data.image_size "
+            f"must be a multiple of {base_side // shape[0]}; got {image_size}."
+        )
+    return (int(side), int(side), shape[-1])
+
+
+def check_preset_data(data, data_shape, pairing: str, num_classes=None, source_shape=None) -> None:
     """Check, before anything is built or loaded, that a preset's data agrees with its model: the
-    pairing the model class trains on, the sample shape after `image_size`, and the label range."""
+    pairing the model class trains on, the split, the sample shape after `image_size`, and the
+    label range. For translator data, `data_shape` is a target's shape (set B's), and
+    `source_shape`, when the caller knows it, a source's (set A's); built-in tasks are checked
+    against both, folders' a/ and b/ are listed (and paired names matched) without being read."""
     check_source(data.source)
     if data.pairing != pairing:
         raise DataError(
             f"The model trains on data.pairing {pairing!r} but the preset's data says {data.pairing!r}; "
             f"set data.pairing: {pairing}."
         )
-    if pairing in ("paired", "unpaired"):
-        raise DataError(
-            f"{data.source!r} gives single images, not {pairing} ones: ganzoo has no {pairing} data source yet "
-            "(ganzoo.data.unpaired_epochs draws two unpaired arrays)."
-        )
+    kind = batch_kind(data.source, pairing)
+    _check_split(data.source, kind, data.split)
     builtin = BUILTIN_SOURCES.get(data.source)
     if pairing == "captions" and (builtin is None or builtin.classes != 10):
         raise DataError(f"Captions describe digits; {data.source!r} is not a built-in digits source such as mnist-5k.")
     if builtin is None:
-        if pairing == "labels" and Path(data.source).expanduser().is_dir() and not folder_classes(Path(data.source).expanduser()):
+        folder = Path(data.source).expanduser()
+        if pairing == "labels" and folder.is_dir() and not folder_classes(folder):
             raise DataError(f"{data.source} has no class sub-folders, so it has no labels for this conditional model.")
+        if kind != "single" and folder.is_dir():
+            sides = pair_folders(folder, data.split)
+            if kind == "paired":
+                paired_files(*sides)
         return
-    shape = tuple(builtin.shape)
-    if data.image_size is not None:
-        if len(shape) != 3:
-            raise DataError(f"data.image_size is for images; {data.source!r} holds points of shape {shape}.")
-        shape = (data.image_size, data.image_size, shape[-1])
+    shape = _scaled_shape(builtin.shape, data.image_size, builtin.shape[0], data.source)
+    what = "samples" if kind == "single" else "targets" if kind == "paired" else "set B images"
     if shape != tuple(data_shape):
         fix = f"set model.data_shape: {list(shape)}"
         if len(shape) == 3 and len(data_shape) == 3 and data_shape[0] == data_shape[1] and data_shape[-1] == shape[-1]:
             fix += f" or data.image_size: {data_shape[0]}"
-        raise DataError(f"{data.source!r} gives samples of shape {shape} but model.data_shape is {list(data_shape)}; {fix}.")
+        raise DataError(f"{data.source!r} gives {what} of shape {shape} but model.data_shape is {list(data_shape)}; {fix}.")
+    if kind != "single":  # the sources' shape, which also checks that image_size keeps their scale whole
+        given = _scaled_shape(builtin.source_shape, data.image_size, builtin.shape[0], data.source)
+        if source_shape is not None and given != tuple(source_shape):
+            what = "source images" if kind == "paired" else "set A images"
+            raise DataError(
+                f"{data.source!r} gives {what} of shape {given} but the model translates images of shape "
+                f"{tuple(source_shape)}; choose a source whose {what} fit the model, or change the model."
+            )
     if num_classes is not None and builtin.classes > num_classes:
         raise DataError(f"{data.source!r} has {builtin.classes} classes but the model has num_classes {num_classes}.")
 
 
-def load_arrays(source: str, labels=False, image_size=None, limit=None, seed=0):
-    """A built-in or folder source as NumPy: float32 samples (and int labels when asked for)."""
+def _pairs(source, kind, split, image_size, limit, seed, data_dir=None, download=False) -> ImagePairs:
+    """The two image sets of a paired or unpaired source, as loaded (uint8, or float32 in [-1, 1]);
+    `limit` keeps a seeded subset of that many pairs (paired) or of each set (unpaired)."""
+    if source.startswith("tfds:"):  # its first `limit` of each set, read no further
+        return tensorflow_unpaired(source[5:], split, image_size, limit, data_dir, download)
+    if source in BUILTIN_SOURCES:
+        pairs = BUILTIN_SOURCES[source].load(split=split, image_size=image_size)
+    else:
+        read = paired_folder if kind == "paired" else unpaired_folder
+        pairs = read(Path(source).expanduser(), split=split, image_size=image_size)
+    if limit is not None:
+        rng = np.random.default_rng(seed)
+        if kind == "paired":
+            keep = rng.permutation(len(pairs.a))[:limit]
+            pairs = ImagePairs(*(part[keep] for part in pairs))
+        else:
+            keep_a, keep_b = (rng.permutation(len(images))[:limit] for images in (pairs.a, pairs.b))
+            pairs = ImagePairs(pairs.a[keep_a], pairs.b[keep_b], pairs.a_labels[keep_a], pairs.b_labels[keep_b])
+    return pairs
+
+
+def load_arrays(source: str, labels=False, image_size=None, limit=None, seed=0, pairing=None, split="train",
+                data_dir=None, download=False):
+    """A built-in or folder source as NumPy: float32 samples (and int labels when asked for).
+
+    Translator data gives (sources, targets) when paired, (a, b) when unpaired, or with `labels`
+    (sources, targets, labels) and (a, b, a_labels, b_labels). `pairing` reads a folder as
+    `paired` or `unpaired` (its a/ and b/; the other sources know their kind); `split` picks `train`
+    or the held-out `test`. `limit` keeps a seeded subset (of pairs, or of each unpaired set).
+    tensorflow-datasets sets are read here only for cycle_gan/*, with `data_dir` and `download` as
+    in `load`.
+    """
+    kind = _prepare(source, pairing, split)
+    if kind != "single":
+        pairs = _pairs(source, kind, split, image_size, limit, seed, data_dir, download)
+        a, b = to_float_images(pairs.a), to_float_images(pairs.b)
+        if not labels:
+            return a, b
+        return (a, b, pairs.b_labels) if kind == "paired" else (a, b, pairs.a_labels, pairs.b_labels)
+    if source.startswith("tfds:"):
+        raise DataError(f"load_arrays reads built-in sources and folders; load {source!r} with ganzoo.data.load.")
     path = Path(source).expanduser()
-    check_source(source)
     if source in BUILTIN_SOURCES:
         x, y = BUILTIN_SOURCES[source].load(limit=limit, seed=seed)
     else:
@@ -140,10 +306,10 @@ def load_arrays(source: str, labels=False, image_size=None, limit=None, seed=0):
     return (x, y) if labels else x
 
 
-def _tfds_dataset(name, labels, image_size, limit, data_dir, download, cache):
+def _tfds_dataset(name, labels, image_size, limit, data_dir, download, cache, split="train"):
     """Decoded once: the raw examples are cached in memory (unless `cache` is False), then converted
     and resized in parallel on every pass."""
-    dataset = tensorflow_dataset(name, data_dir=data_dir, download=download, labels=labels)
+    dataset = tensorflow_dataset(name, split=split, data_dir=data_dir, download=download, labels=labels)
     if limit is not None:
         dataset = dataset.take(limit)
     if cache:
@@ -158,18 +324,23 @@ def _tfds_dataset(name, labels, image_size, limit, data_dir, download, cache):
     return dataset.map(prepare, num_parallel_calls=tf.data.AUTOTUNE)
 
 
-def _examples(source, labels, image_size, limit, seed, data_dir, download, cache, captions=False):
-    """(examples, size) of a source. Array sources give their NumPy arrays, so batches can be
-    gathered by index (one op per batch); tensorflow-datasets sources give an unbatched dataset
-    and a negative size when tfds cannot count it. With `captions`, a digits source gives
-    (images, captions) instead of labels."""
+def _examples(source, labels, image_size, limit, seed, data_dir, download, cache, captions=False, kind="single",
+              split="train"):
+    """(examples, size) of a source of single samples or pairs. Array sources give their NumPy arrays,
+    so batches can be gathered by index (one op per batch); tensorflow-datasets sources give an
+    unbatched dataset and a negative size when tfds cannot count it. With `captions`, a digits
+    source gives (images, captions) instead of labels; paired sources give (sources, targets) and
+    with `labels` (sources, targets, labels)."""
+    if kind == "paired":
+        pairs = _pairs(source, kind, split, image_size, limit, seed, data_dir, download)
+        return (pairs.a, pairs.b, pairs.b_labels) if labels else (pairs.a, pairs.b), len(pairs.a)
     if captions:
         if source.startswith("tfds:"):
             raise DataError(f"Captions are made for the built-in digits sources, not {source!r}.")
         images, digits = load_arrays(source, labels=True, image_size=image_size, limit=limit, seed=seed)
         return (images, make_captions(images, digits)), len(images)
     if source.startswith("tfds:"):
-        examples = _tfds_dataset(source[5:], labels, image_size, limit, data_dir, download, cache)
+        examples = _tfds_dataset(source[5:], labels, image_size, limit, data_dir, download, cache, split)
         return examples, int(examples.cardinality())
     arrays = load_arrays(source, labels=labels, image_size=image_size, limit=limit, seed=seed)
     return arrays, len(arrays[0] if labels else arrays)
@@ -184,6 +355,12 @@ def _batches_of(examples, size, batch_size, drop_remainder=True, shuffle_seed=No
     return items.batch(batch_size, drop_remainder=drop_remainder)
 
 
+def _gather(tensor, index):
+    """The rows `index` of `tensor`; uint8 images (kept so in memory) come out as float32 in [-1, 1]."""
+    rows = tf.gather(tensor, index)
+    return to_float_images(rows) if rows.dtype == tf.uint8 else rows
+
+
 def _gathered(batches, examples) -> tf.data.Dataset:
     """Index batches -> example batches, one gather per batch, in parallel; datasets pass through.
     Gathering whole batches keeps even sub-millisecond steps fed."""
@@ -191,17 +368,45 @@ def _gathered(batches, examples) -> tf.data.Dataset:
         return batches
     tensors = tf.nest.map_structure(tf.convert_to_tensor, examples)
     return batches.map(
-        lambda index: tf.nest.map_structure(lambda tensor: tf.gather(tensor, index), tensors),
+        lambda index: tf.nest.map_structure(lambda tensor: _gather(tensor, index), tensors),
         num_parallel_calls=tf.data.AUTOTUNE,
     )
 
 
-def _check_batch_size(batch_size, size, source):
+def _gathered_unpaired(index_batches, a, b) -> tf.data.Dataset:
+    """(a indices, b indices) batches -> (a batch, b batch), one gather per set and batch."""
+    tensors = tf.convert_to_tensor(a), tf.convert_to_tensor(b)
+    return index_batches.map(
+        lambda i, j: (_gather(tensors[0], i), _gather(tensors[1], j)), num_parallel_calls=tf.data.AUTOTUNE
+    )
+
+
+def _unpaired_batches(a, b, batch_size, shuffle_seed, drop_remainder, source) -> tf.data.Dataset:
+    """(a batch, b batch) of two unpaired sets for `load`: each pass over the dataset covers the
+    larger set once and cycles the smaller; each set has its own shuffle, reshuffled every pass."""
+    for name, images in (("A", a), ("B", b)):
+        _check_batch_size(batch_size, len(images) if drop_remainder else -1, source, f"set {name}")
+    total = max(len(a), len(b))
+    total -= total % batch_size if drop_remainder else 0
+
+    def indices(size, which):
+        items = tf.data.Dataset.range(size)
+        if shuffle_seed is not None:
+            items = items.shuffle(size, seed=2 * shuffle_seed + which, reshuffle_each_iteration=True)
+        return items.repeat().take(total)
+
+    batches = tf.data.Dataset.zip((indices(len(a), 0), indices(len(b), 1))).batch(batch_size, drop_remainder=drop_remainder)
+    return _gathered_unpaired(batches, a, b)
+
+
+def _check_batch_size(batch_size, size, source, part=None):
+    """`part` names the part of the source (set A, set B) an unpaired set's `size` counts."""
     if batch_size < 1:
         raise DataError(f"batch_size must be a positive integer, got {batch_size}.")
     if 0 <= size < batch_size:
+        where = repr(source) if part is None else f"{part} of {source!r}" if source is not None else part
         raise DataError(
-            f"batch_size {batch_size} is larger than the {size} examples in {source!r}; "
+            f"batch_size {batch_size} is larger than the {size} examples in {where}; "
             "lower the batch size or use more data."
         )
 
@@ -219,12 +424,18 @@ def load(
     drop_remainder: bool = True,
     cache: bool = True,
     captions: bool = False,
+    pairing: str | None = None,
+    split: str = "train",
 ) -> tf.data.Dataset:
-    """Batched, prefetched `tf.data.Dataset` of float32 samples (with int32 labels if `labels`).
+    """Batched, prefetched `tf.data.Dataset` of float32 samples (with int32 labels if `labels`), or
+    for translators of (source, target) batches (paired; with `labels`, (source, target, labels))
+    or (set A, set B) batches (unpaired).
 
     Args:
-        source: `mnist-5k`, `digits`, `stacked-mnist`, `shapes`, `shapes-64`, `ring`, `grid`, `tfds:<name>`
-            or a folder of images. `shapes` labels are combination ids (see `shape_combination`).
+        source: `mnist-5k`, `digits`, `stacked-mnist`, `shapes`, `shapes-64`, `ring`, `grid`, the
+            translator tasks `edges-mnist`, `sr4-mnist` (paired) and `digits-mnist` (unpaired),
+            `tfds:<name>` (`tfds:cycle_gan/<name>` is unpaired) or a folder of images.
+            `shapes` labels are combination ids (see `shape_combination`).
         image_size: resize images to this square size (anti-aliased).
         limit: use a seeded random subset of this many examples (for mixtures and shapes: draw this many).
         data_dir, download: tensorflow-datasets options; offline, prepare the set elsewhere first.
@@ -232,8 +443,18 @@ def load(
         cache: keep decoded tensorflow-datasets examples in memory after the first pass; turn it off
             for sets larger than memory.
         captions: yield (images, caption strings) of a digits source (see `ganzoo.data.captions`).
+        pairing: the `data.pairing` to read the source for; None takes the source's own kind. A folder
+            gives single images unless `paired` (a/ and b/ with same-named files) or `unpaired` (a/
+            and b/); a paired source can be read `unpaired`. Unpaired batches cover the larger set
+            once per pass and cycle the smaller, each set shuffled on its own.
+        split: `train`, or the held-out `test` of the sources that have one (see the module docstring).
     """
-    examples, size = _examples(source, labels, image_size, limit, seed, data_dir, download, cache, captions)
+    kind = _prepare(source, pairing, split, labels, captions)
+    if kind == "unpaired":
+        pairs = _pairs(source, kind, split, image_size, limit, seed, data_dir, download)
+        batches = _unpaired_batches(pairs.a, pairs.b, batch_size, seed if shuffle else None, drop_remainder, source)
+        return batches.prefetch(tf.data.AUTOTUNE)
+    examples, size = _examples(source, labels, image_size, limit, seed, data_dir, download, cache, captions, kind, split)
     _check_batch_size(batch_size, size if drop_remainder else -1, source)
     batches = _batches_of(examples, size, batch_size, drop_remainder, seed if shuffle else None, reshuffle=True)
     return _gathered(batches, examples).prefetch(tf.data.AUTOTUNE)
@@ -252,16 +473,24 @@ def load_epochs(
     download: bool = False,
     cache: bool = True,
     captions: bool = False,
+    pairing: str | None = None,
+    split: str = "train",
 ) -> tuple[tf.data.Dataset, int]:
     """Batches for epochs `first_epoch`..`epochs - 1` and the number of steps per epoch.
 
     Each epoch is shuffled with a seed derived from (`seed`, epoch), so a run resumed at
     epoch k sees exactly the batches an uninterrupted run would have seen from epoch k on.
-    Pass the step count to `fit(steps_per_epoch=...)`.
+    Pass the step count to `fit(steps_per_epoch=...)`. Batches are as `load` gives them:
+    (source, target) for paired data, and for unpaired data (set A, set B) from
+    `unpaired_epochs` (the larger set's batches per epoch).
     """
     if not 0 <= first_epoch < epochs:
         raise DataError(f"Need 0 <= first_epoch < epochs, got first_epoch={first_epoch}, epochs={epochs}.")
-    examples, size = _examples(source, labels, image_size, limit, seed, data_dir, download, cache, captions)
+    kind = _prepare(source, pairing, split, labels, captions)
+    if kind == "unpaired":
+        pairs = _pairs(source, kind, split, image_size, limit, seed, data_dir, download)
+        return unpaired_epochs(pairs.a, pairs.b, first_epoch, epochs, batch_size, seed, source=source)
+    examples, size = _examples(source, labels, image_size, limit, seed, data_dir, download, cache, captions, kind, split)
     if size < 0:
         raise DataError(f"Cannot count the examples of {source!r}; use ganzoo.data.load instead.")
     _check_batch_size(batch_size, size, source)
@@ -276,18 +505,20 @@ def load_epochs(
     return _gathered(batches, examples).prefetch(tf.data.AUTOTUNE), size // batch_size
 
 
-def unpaired_epochs(a, b, first_epoch: int, epochs: int, batch_size: int = 1, seed: int = 0):
+def unpaired_epochs(a, b, first_epoch: int, epochs: int, batch_size: int = 1, seed: int = 0, source=None):
     """(a batch, b batch) pairs for epochs `first_epoch`..`epochs - 1` of two unpaired arrays, and the
     number of steps per epoch (the larger set's batches, as CycleGAN's reference loader does).
 
     Each set is drawn by its own index stream, seeded by (`seed`, epoch, set): reshuffled every
     epoch and cycled when it is the smaller set. So which a meets which b changes from epoch to
     epoch, and a run resumed at epoch k sees exactly the pairs an uninterrupted run would.
+    uint8 images are kept so and converted to float32 in [-1, 1] batch by batch; `source` names
+    the data in error messages.
     """
     if not 0 <= first_epoch < epochs:
         raise DataError(f"Need 0 <= first_epoch < epochs, got first_epoch={first_epoch}, epochs={epochs}.")
-    for name, images in (("first", a), ("second", b)):
-        _check_batch_size(batch_size, len(images), f"the {name} unpaired set")
+    for name, images in (("A", a), ("B", b)):
+        _check_batch_size(batch_size, len(images), source, f"the unpaired set {name}" if source is None else f"set {name}")
     steps = max(len(a), len(b)) // batch_size
 
     def stream(size, epoch, which):
@@ -298,10 +529,7 @@ def unpaired_epochs(a, b, first_epoch: int, epochs: int, batch_size: int = 1, se
     epochs_range = range(first_epoch, epochs)
     index_a = np.concatenate([stream(len(a), epoch, 0) for epoch in epochs_range]).reshape(-1, batch_size)
     index_b = np.concatenate([stream(len(b), epoch, 1) for epoch in epochs_range]).reshape(-1, batch_size)
-    tensors = tf.convert_to_tensor(a), tf.convert_to_tensor(b)
-    batches = tf.data.Dataset.from_tensor_slices((index_a, index_b)).map(
-        lambda i, j: (tf.gather(tensors[0], i), tf.gather(tensors[1], j)), num_parallel_calls=tf.data.AUTOTUNE
-    )
+    batches = _gathered_unpaired(tf.data.Dataset.from_tensor_slices((index_a, index_b)), a, b)
     return batches.prefetch(tf.data.AUTOTUNE), steps
 
 
@@ -315,6 +543,8 @@ def _preset_settings(preset) -> dict:
         limit=preset.data.limit,
         data_dir=preset.data.data_dir,
         cache=preset.data.cache,
+        pairing=preset.data.pairing,
+        split=preset.data.split,
     )
 
 

@@ -11,6 +11,7 @@ from ganzoo.models.core import AdversarialCore, Step
 from ganzoo.models.gan import GAN
 from ganzoo.models.infogan import InfoGAN
 from ganzoo.models.latent import LatentGAN
+from ganzoo.models.pix2pix import Pix2Pix
 from ganzoo.models.progressive import ProgressiveGAN
 from ganzoo.models.stylegan import StyleGAN
 from ganzoo.models.text_to_image import TextToImageGAN
@@ -19,7 +20,7 @@ from ganzoo.networks import build_networks, network_options
 from ganzoo.precision import check_precision, precision_scope
 from ganzoo.registry import check_model_settings, model_class
 
-__all__ = ["ACGAN", "AdversarialCore", "ConditionalGAN", "GAN", "InfoGAN", "LatentGAN", "ProgressiveGAN", "Step", "StyleGAN", "TextToImageGAN", "Translator", "build_model", "make_optimizer", "validate_preset"]
+__all__ = ["ACGAN", "AdversarialCore", "ConditionalGAN", "GAN", "InfoGAN", "LatentGAN", "Pix2Pix", "ProgressiveGAN", "Step", "StyleGAN", "TextToImageGAN", "Translator", "build_model", "make_optimizer", "validate_preset"]
 
 
 def make_optimizer(spec: dict, where: str) -> keras.optimizers.Optimizer:
@@ -82,7 +83,9 @@ def validate_preset(preset: Preset) -> None:
     make_optimizer(preset.train.g_optimizer, "train.g_optimizer")
     make_optimizer(preset.train.d_optimizer, "train.d_optimizer")
     check_precision(preset.train.precision)
-    check_preset_data(preset.data, preset.model.data_shape, cls.pairing, preset.model.settings.get("num_classes"))
+    settings, data_shape = preset.model.settings, tuple(preset.model.data_shape)
+    source_shape = cls.source_shape(settings, data_shape) if hasattr(cls, "source_shape") else None
+    check_preset_data(preset.data, data_shape, cls.pairing, settings.get("num_classes"), source_shape)
 
 
 def build_model(preset: Preset, compile: bool = True) -> AdversarialCore:

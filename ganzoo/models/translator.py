@@ -24,6 +24,12 @@ class Translator(AdversarialCore):
     def __init__(self, generator, discriminator, **kwargs):
         super().__init__(generator, discriminator, **kwargs)
 
+    @classmethod
+    def source_shape(cls, settings: dict, data_shape: tuple) -> tuple:
+        """The shape of a source image for a preset's settings and target shape (checked against
+        the data before anything is built): the target's, unless a variant says otherwise."""
+        return tuple(data_shape)
+
     def batch_spec(self) -> dict:
         return {"source": tuple(self.generator.input_shape[1:]), "real": tuple(self.generator.output_shape[1:])}
 

@@ -14,6 +14,7 @@ from ganzoo.networks.dcgan import dcgan_discriminator, dcgan_generator
 from ganzoo.networks.infogan import info_dcgan_discriminator, info_dcgan_generator
 from ganzoo.networks.mlp import mlp_discriminator, mlp_generator
 from ganzoo.networks.pggan import pggan_discriminator, pggan_generator
+from ganzoo.networks.pix2pix import patchgan_discriminator, unet_generator
 from ganzoo.networks.projection import projection_discriminator, projection_generator
 from ganzoo.networks.stylegan import stylegan_discriminator, stylegan_generator
 from ganzoo.networks.text import text_dcgan_discriminator, text_dcgan_generator
@@ -28,6 +29,7 @@ register_network("auxiliary-dcgan", generator=conditional_dcgan_generator, discr
 register_network("projection", generator=projection_generator, discriminator=projection_discriminator)
 register_network("info-dcgan", generator=info_dcgan_generator, discriminator=info_dcgan_discriminator)
 register_network("text-dcgan", generator=text_dcgan_generator, discriminator=text_dcgan_discriminator)
+register_network("unet-patchgan", generator=unet_generator, discriminator=patchgan_discriminator)
 
 
 def _plan(config: ModelConfig):

@@ -220,6 +220,10 @@ def test_folder_rules_a_new_sweep_never_reuses_one_and_a_resume_may_only_raise_m
         tune(str(preset), out, resume=True, objective="reverse_kl")
     with pytest.raises(RunError, match="Nothing to resume"):
         tune(str(preset), tmp_path / "empty", resume=True)
+    narrower = {**SWEEP["tune"], "space": {"model.d_steps": {"choice": [1, 2]}}}
+    with pytest.raises(RunError, match="tune.space differ"):
+        tune(str(write_preset(tmp_path, tune=narrower)), out, resume=True)
+    write_preset(tmp_path)  # the preset as the sweep began
     report = tune(str(preset), out, resume=True, max_trials=2, progress=lambda line: None)  # still Bayesian
     assert report["completed"] == 2 and report["settings"]["tuner"] == "bayesian"
     after = trial_states(out)

@@ -80,10 +80,11 @@ def check_folder(out: Path, asked: dict, resume: bool) -> None:
 
 def tune(preset_name: str, out, overrides: dict | None = None, resume: bool = False, progress=print, **asked) -> dict:
     """Sweep preset `preset_name` (a name or a YAML file) into folder `out` and return the report
-(its wall time covers the whole call but writing the report).
+    (its wall time covers the whole call but writing the report).
 
     `asked` sets `tune` values over the preset's: tuner, max_trials, objective, executions_per_trial,
-    max_epochs, n. A resume takes what is not given (None) from the saved sweep. In keras-tuner's
+    max_epochs, n. A resume takes those not given (None) from the saved sweep; the space is always
+    the preset's, so a changed space is refused as a different sweep. In keras-tuner's
     distributed mode, a worker runs trials and returns an empty report; the chief serves the
     oracle, then writes and returns the report.
     """
@@ -92,7 +93,7 @@ def tune(preset_name: str, out, overrides: dict | None = None, resume: bool = Fa
     if resume:
         saved = saved_sweep(out)
         overrides = overrides or saved.get("overrides") or {}
-        asked = {key: saved["tune"].get(key) for key in saved.get("tune", {})} | {
+        asked = {key: value for key, value in saved.get("tune", {}).items() if key != "space"} | {
             key: value for key, value in asked.items() if value is not None
         }
     settings = sweep_settings(preset_name, overrides, **asked)

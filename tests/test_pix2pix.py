@@ -5,8 +5,10 @@ import numpy as np
 import pytest
 import tensorflow as tf
 
+import ganzoo
 from ganzoo.config import ConfigError
-from ganzoo.models import Pix2Pix
+from ganzoo.data import DataError
+from ganzoo.models import Pix2Pix, validate_preset
 from ganzoo.networks.pix2pix import halvings, patchgan_discriminator, unet_generator
 
 
@@ -74,3 +76,9 @@ def test_the_generator_adds_the_weighted_l1_to_its_adversarial_term():
 def test_impossible_settings_are_refused_before_building(settings, message):
     with pytest.raises(ConfigError, match=message):
         Pix2Pix.check_settings(settings, (16, 16, 1))
+
+
+def test_the_source_images_are_checked_against_the_data_before_building():
+    preset = ganzoo.resolve_preset("pix2pix-edges", {"model": {"source_channels": 3}})
+    with pytest.raises(DataError, match=r"'edges-mnist' gives source images of shape \(28, 28, 1\).*\(28, 28, 3\)"):
+        validate_preset(preset)

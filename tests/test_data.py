@@ -1,5 +1,4 @@
 """ganzoo.data: built-in sources, image folders, tensorflow-datasets and the early data checks."""
-import socket
 import time
 
 import numpy as np
@@ -209,20 +208,6 @@ def test_tfds_source_with_mock_data_and_labels():
         images, labels = next(iter(ganzoo.data.load("tfds:mnist", batch_size=4, labels=True, image_size=14)))
     assert tuple(images.shape) == (4, 14, 14, 1) and images.dtype == tf.float32
     assert tuple(labels.shape) == (4,) and labels.dtype.is_integer
-
-
-@pytest.fixture
-def no_network(monkeypatch):
-    """Fail (and record) any attempt to open a Python-level network connection."""
-    attempts = []
-
-    def refuse(self, address, *args, **kwargs):
-        attempts.append(address)
-        raise OSError(f"network disabled in tests: {address}")
-
-    monkeypatch.setattr(socket.socket, "connect", refuse)
-    monkeypatch.setattr(socket.socket, "connect_ex", refuse)
-    return attempts
 
 
 def test_tfds_source_not_prepared_offline_explains_how_to_get_it(tmp_path, no_network):

@@ -1,6 +1,5 @@
 """ganzoo.data for translators: the built-in paired and unpaired tasks, their held-out split, paired and
 unpaired folders, tensorflow-datasets' cycle_gan sets, resumable epochs, and the preset checks."""
-import socket
 import time
 
 import numpy as np
@@ -341,19 +340,6 @@ def test_tfds_cycle_gan_is_an_unpaired_source():
             ganzoo.data.load("tfds:cycle_gan/horse2zebra", batch_size=2)
         with pytest.raises(DataError, match="not .source, target. pairs"):
             ganzoo.data.load("tfds:cycle_gan/horse2zebra", batch_size=2, pairing="paired")
-
-
-@pytest.fixture
-def no_network(monkeypatch):
-    attempts = []
-
-    def refuse(self, address, *args, **kwargs):
-        attempts.append(address)
-        raise OSError(f"network disabled in tests: {address}")
-
-    monkeypatch.setattr(socket.socket, "connect", refuse)
-    monkeypatch.setattr(socket.socket, "connect_ex", refuse)
-    return attempts
 
 
 def test_tfds_cycle_gan_offline_explains_how_to_get_it(tmp_path, no_network):

@@ -22,7 +22,7 @@ from typing import Any
 
 import yaml
 
-from ganzoo.config import ConfigError, deep_merge, parse_yaml
+from ganzoo.config import ConfigError, parse_yaml
 
 KINDS = ("float", "int", "choice")
 SAMPLINGS = ("linear", "log", "reverse_log")

@@ -13,7 +13,8 @@
    below the L1-only U-Net's, and each `ganzoo train` within 20 minutes.
 
 Prints a table and the targets, writes benchmarks/results/translation_zoo.json (after each preset,
-with "complete": false until the end) and docs/<preset>-grid.png (source | output | target rows).
+with "complete": false until the end) and docs/<preset>-grid.png (source | output | target rows:
+the first held-out pair of each digit).
 One seed. `--quick` (1 epoch) checks the script and writes translation_zoo_quick.json; a subset of
 presets writes translation_zoo_subset.json.
 """
@@ -24,6 +25,7 @@ import tempfile
 import time
 from pathlib import Path
 
+import numpy as np
 from budget import DOCS, train_preset
 from ganzoo.data import load_arrays
 from ganzoo.images import save_png
@@ -72,8 +74,10 @@ def main() -> None:
             evaluator = Evaluator(held_out, metrics=METRICS, n=len(held_out[0]), features="digits", seed=args.seed,
                                   verbose=0)
             model, seconds, images = train_preset(name, Path(folder), args.seed, epochs=1 if args.quick else None)
-            if not args.quick:
-                save_png(model.preview(10, examples=held_out[:2]), DOCS / f"{name}-grid.png")
+            if not args.quick:  # the first held-out pair of each digit
+                first = [int(np.flatnonzero(held_out[2] == digit)[0]) for digit in np.unique(held_out[2])]
+                save_png(model.preview(len(first), examples=(held_out[0][first], held_out[1][first])),
+                         DOCS / f"{name}-grid.png")
             scores = evaluator(model)
             record["presets"][name] = {"data": preset.data.source, "epochs": 1 if args.quick else preset.train.epochs,
                                        "train_seconds": round(seconds, 1), "images_shown": images,

@@ -320,7 +320,7 @@ def run_sample(args) -> int:
     run = Path(args.run)
     folder = run if run.is_dir() else run.parent
     examples = None
-    if "source" in model.batch_structure:  # a translator shows its run's own examples
+    if model.pairing in ("paired", "unpaired"):  # a translator shows its run's own examples
         examples = preview_examples(model, run_preset(folder), args.num)
     options = {} if args.truncation is None else {"truncation": args.truncation}
     kind = ("style_mix" if args.style_mix else "interpolation" if args.interpolate else "per_class" if args.per_class

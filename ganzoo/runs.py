@@ -151,7 +151,7 @@ def run_preset(folder) -> Preset:
 def preview_examples(model, preset: Preset, n: int):
     """The fixed examples a translator's preview shows (the first `n` of its data in the seeded
     order); None for latent models, whose previews need none."""
-    if "source" not in model.batch_structure:
+    if model.pairing not in ("paired", "unpaired"):
         return None
     element = next(iter(preset_dataset(preset, batch_size=n, drop_remainder=False)))
     return tuple(part.numpy() for part in element)

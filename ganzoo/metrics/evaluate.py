@@ -179,9 +179,9 @@ class Evaluator:
 
     def _model_data(self, model):
         """The labelled real data a conditional model or a translator needs to draw its samples."""
-        paired = "source" in model.batch_structure
-        data = self.real_data(labels=True) if paired or model.num_classes is not None else None
-        return tuple(data[:2]) if paired and isinstance(data, (tuple, list)) else data  # without source labels
+        translator = model.pairing in ("paired", "unpaired")
+        data = self.real_data(labels=True) if translator or model.num_classes is not None else None
+        return tuple(data[:2]) if translator and isinstance(data, (tuple, list)) else data  # without labels
 
     def labels_from(self, model_or_samples) -> np.ndarray:
         """The classes the generated samples were asked for: a conditional model's evaluation
@@ -298,9 +298,18 @@ class Evaluator:
 
     def translation_data(self):
         """(sources, targets, source labels or None), the first `n` of each, from real data given as
-        (sources, targets) or (sources, targets, source_labels); fewer than `n` is refused."""
+        (sources, targets) or (sources, targets, source_labels), or unpaired as (a, b, a_labels,
+        b_labels); fewer than `n` is refused."""
         if self._translation_data is None:
             real = self.real_data(labels=True)
+            if isinstance(real, (tuple, list)) and len(real) == 4:  # unpaired: no target belongs to a source
+                if self._needs(TARGET_METRICS):
+                    raise MetricInputError(
+                        f"The metrics {', '.join(TARGET_METRICS)} compare each translation with its own target; "
+                        "unpaired data (a, b, a_labels, b_labels) has none. Score an unpaired translator with fid "
+                        "and label_preservation."
+                    )
+                real = tuple(real[:3])
             paired = isinstance(real, (tuple, list)) and len(real) in (2, 3)
             if not (paired and np.ndim(real[0]) == np.ndim(real[1]) == 4):
                 raise MetricInputError(

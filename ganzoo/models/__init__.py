@@ -8,6 +8,7 @@ from ganzoo.data import check_preset_data
 from ganzoo.losses import LOSSES
 from ganzoo.models.conditional import ACGAN, ConditionalGAN
 from ganzoo.models.core import AdversarialCore, Step
+from ganzoo.models.cyclegan import CycleGAN
 from ganzoo.models.gan import GAN
 from ganzoo.models.infogan import InfoGAN
 from ganzoo.models.latent import LatentGAN
@@ -20,7 +21,7 @@ from ganzoo.networks import build_networks, network_options
 from ganzoo.precision import check_precision, precision_scope
 from ganzoo.registry import check_model_settings, model_class
 
-__all__ = ["ACGAN", "AdversarialCore", "ConditionalGAN", "GAN", "InfoGAN", "LatentGAN", "Pix2Pix", "ProgressiveGAN", "Step", "StyleGAN", "TextToImageGAN", "Translator", "build_model", "make_optimizer", "validate_preset"]
+__all__ = ["ACGAN", "AdversarialCore", "ConditionalGAN", "CycleGAN", "GAN", "InfoGAN", "LatentGAN", "Pix2Pix", "ProgressiveGAN", "Step", "StyleGAN", "TextToImageGAN", "Translator", "build_model", "make_optimizer", "validate_preset"]
 
 
 def make_optimizer(spec: dict, where: str) -> keras.optimizers.Optimizer:

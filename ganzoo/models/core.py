@@ -524,14 +524,16 @@ class AdversarialCore(keras.Model):
         """The network that sampling uses: the generator's moving average when `ema` is set."""
         return self.generator if self.generator_ema is None else self.generator_ema
 
-    def sample_forward(self, inputs, **options) -> np.ndarray:
-        """The sampling network on `inputs` in inference mode, compiled once and reused; `options`
-        (such as a truncation) reach its call."""
-        key = tuple(sorted(options.items()))
+    def sample_forward(self, inputs, network: Optional[str] = None, **options) -> np.ndarray:
+        """The sampling network (or the network attribute named `network`, such as CycleGAN's
+        `generator_ba`) on `inputs` in inference mode, compiled once and reused; `options` (such as
+        a truncation) reach its call."""
+        key = (network, *sorted(options.items()))
         if key not in self._samplers:
             # A partial, not a lambda: TensorFlow counts retracing per function code, so the samplers
             # of many models built in one process would set off its excessive-retracing warning.
-            forward = functools.partial(_inference, self.sampling_generator, **options)
+            chosen = self.sampling_generator if network is None else getattr(self, network)
+            forward = functools.partial(_inference, chosen, **options)
             self._samplers[key] = tf.function(forward, reduce_retracing=True)
         return ops.convert_to_numpy(self._samplers[key](inputs))
 

@@ -48,13 +48,16 @@ class Translator(AdversarialCore):
     def call(self, images, training=False):
         return (self.generator if training else self.sampling_generator)(images, training=training)
 
-    def translate(self, images, batch_size=256) -> np.ndarray:
-        """The generator's output for each source image, as float32 NumPy."""
+    def translate(self, images, batch_size=256, network: str = "generator") -> np.ndarray:
+        """The generator's output for each source image (or that of the generator attribute named
+        `network`), as float32 NumPy."""
         images = np.asarray(images, dtype="float32")
-        expected = tuple(self.generator.input_shape[1:])
+        expected = tuple(getattr(self, network).input_shape[1:])
         if images.ndim != len(expected) + 1 or images.shape[1:] != expected:
             raise ValueError(f"{self.name} translates images of shape {expected}; got a batch of shape {images.shape}.")
-        chunks = [self.sample_forward(images[start : start + batch_size]) for start in range(0, len(images), batch_size)]
+        chosen = None if network == "generator" else network  # the generator samples through its average, if any
+        chunks = [self.sample_forward(images[start : start + batch_size], chosen)
+                  for start in range(0, len(images), batch_size)]
         return np.concatenate(chunks).astype("float32")
 
     def preview(self, n: int = 8, seed: int = 0, examples=None):

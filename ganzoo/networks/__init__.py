@@ -10,6 +10,7 @@ from ganzoo.config import ConfigError, ModelConfig, check_kwargs
 from ganzoo.networks.conditional import (
     auxiliary_dcgan_discriminator, conditional_dcgan_discriminator, conditional_dcgan_generator,
 )
+from ganzoo.networks.cyclegan import image_patchgan_discriminator, resnet_generator
 from ganzoo.networks.dcgan import dcgan_discriminator, dcgan_generator
 from ganzoo.networks.infogan import info_dcgan_discriminator, info_dcgan_generator
 from ganzoo.networks.mlp import mlp_discriminator, mlp_generator
@@ -30,6 +31,7 @@ register_network("projection", generator=projection_generator, discriminator=pro
 register_network("info-dcgan", generator=info_dcgan_generator, discriminator=info_dcgan_discriminator)
 register_network("text-dcgan", generator=text_dcgan_generator, discriminator=text_dcgan_discriminator)
 register_network("unet-patchgan", generator=unet_generator, discriminator=patchgan_discriminator)
+register_network("resnet-patchgan", generator=resnet_generator, discriminator=image_patchgan_discriminator)
 
 
 def _plan(config: ModelConfig):

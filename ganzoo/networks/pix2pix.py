@@ -66,20 +66,26 @@ def unet_generator(data_shape: tuple, source_channels: Optional[int] = None, bas
     return keras.Model(source, image, name="generator")
 
 
-def patchgan_discriminator(data_shape: tuple, source_channels: Optional[int] = None, base_filters: int = 64,
-                           max_filters: int = 512, strided_layers: Optional[int] = None) -> keras.Model:
-    """[source, image] -> a map of logits, one per patch: the pair stacked on the channel axis,
-    `strided_layers` 4x4 stride-2 convolutions (as many as the size allows, at most 3, as the
-    paper's 70x70 PatchGAN), one of stride 1, then a 1-channel stride-1 convolution."""
+def patch_logits(h, data_shape: tuple, base_filters: int, max_filters: int, strided_layers: Optional[int],
+                 normalize=layers.BatchNormalization):
+    """The PatchGAN body on `h`: `strided_layers` 4x4 stride-2 convolutions (as many as the size
+    allows, at most 3, as the paper's 70x70 PatchGAN), one of stride 1, each but the first
+    normalised, then a 1-channel stride-1 convolution: one logit per patch."""
     strided = min(_check_depth(data_shape, None), 3) if strided_layers is None else _check_depth(data_shape, strided_layers)
-    source = keras.Input((*data_shape[:2], source_channels or data_shape[-1]), name="source")
-    image = keras.Input(tuple(data_shape), name="image")
-    h = layers.Concatenate()([source, image])
     for step in range(strided + 1):
         filters = min(base_filters * 2**step, max_filters)
         h = layers.Conv2D(filters, 4, strides=2 if step < strided else 1, padding="same", use_bias=step == 0)(h)
         if step > 0:
-            h = layers.BatchNormalization()(h)
+            h = normalize()(h)
         h = layers.LeakyReLU(0.2)(h)
-    logits = layers.Conv2D(1, 4, padding="same", name="patch_logits", dtype="float32")(h)
+    return layers.Conv2D(1, 4, padding="same", name="patch_logits", dtype="float32")(h)
+
+
+def patchgan_discriminator(data_shape: tuple, source_channels: Optional[int] = None, base_filters: int = 64,
+                           max_filters: int = 512, strided_layers: Optional[int] = None) -> keras.Model:
+    """[source, image] -> a map of patch logits (`patch_logits`) on the pair stacked on the channel axis."""
+    source = keras.Input((*data_shape[:2], source_channels or data_shape[-1]), name="source")
+    image = keras.Input(tuple(data_shape), name="image")
+    pair = layers.Concatenate()([source, image])
+    logits = patch_logits(pair, data_shape, base_filters, max_filters, strided_layers)
     return keras.Model([source, image], logits, name="discriminator")

@@ -2,19 +2,22 @@
 
     python benchmarks/translation_zoo.py [PRESET ...] [--seed 0] [--quick]
 
-1. Trains `pix2pix-edges` and `unet-l1-edges` (the same U-Net with L1 alone), or the PRESETs
-   named, exactly as `ganzoo train <preset>` does (`ganzoo.runs.train`: the preset's epochs, its
-   sample grids and checkpoints), and times each.
-2. Scores each final model on the held-out test split of its data (1,000 pairs the model never
-   trained on) with `ganzoo.metrics.Evaluator`: label preservation (the shipped digits classifier
-   reads the source's digit in the translation), FID of the translations against the real target
-   digits (digits classifier features), L1, PSNR and SSIM to the targets.
+1. Trains `pix2pix-edges`, `unet-l1-edges` (the same U-Net with L1 alone) and `cyclegan-digits`,
+   or the PRESETs named, exactly as `ganzoo train <preset>` does (`ganzoo.runs.train`: the
+   preset's epochs, its sample grids and checkpoints), and times each.
+2. Scores each final model on the held-out test split of its data (never trained on) with
+   `ganzoo.metrics.Evaluator`: label preservation (the shipped digits classifier reads the
+   source's digit in the translation) and FID of the translations against the real target digits
+   (digits classifier features); for paired data (1,000 pairs) also L1, PSNR and SSIM to the
+   targets; for CycleGAN (359 held-out 8x8 digits, 1,000 MNIST digits) the round-trip L1 of
+   A -> B -> A and B -> A -> B.
 3. Checks issue 17's targets that these presets answer: Pix2Pix label preservation >= 97%, its FID
-   below the L1-only U-Net's, and each `ganzoo train` within 20 minutes.
+   below the L1-only U-Net's, CycleGAN's label preservation from 8x8 digits to MNIST >= 90%, and
+   each `ganzoo train` within 20 minutes.
 
 Prints a table and the targets, writes benchmarks/results/translation_zoo.json (after each preset,
-with "complete": false until the end) and docs/<preset>-grid.png (source | output | target rows:
-the first held-out pair of each digit).
+with "complete": false until the end) and docs/<preset>-grid.png (the first held-out example of each
+digit: source | output | target rows; for CycleGAN a | A->B | back | b | B->A | back).
 One seed. `--quick` (1 epoch) checks the script and writes translation_zoo_quick.json; a subset of
 presets writes translation_zoo_subset.json.
 """
@@ -29,12 +32,14 @@ import numpy as np
 from budget import DOCS, train_preset
 from ganzoo.data import load_arrays
 from ganzoo.images import save_png
-from ganzoo.metrics import Evaluator
+from ganzoo.metrics import Evaluator, l1_distance
 from ganzoo.registry import resolve_preset
 from results_file import finish, machine, write_result
 
-PRESETS = ("pix2pix-edges", "unet-l1-edges")
+PRESETS = ("pix2pix-edges", "unet-l1-edges", "cyclegan-digits")
 METRICS = ("label_preservation", "fid", "l1", "psnr", "ssim")
+UNPAIRED_METRICS = ("label_preservation", "fid")  # unpaired data has no target per source
+COLUMNS = ("train_seconds", *METRICS, "round_trip_l1_a", "round_trip_l1_b")
 TRAIN_MINUTES = 20
 
 
@@ -47,10 +52,31 @@ def check_targets(presets: dict) -> dict:
     both = "fid" in pix2pix and "fid" in baseline
     targets["pix2pix-edges FID below unet-l1-edges"] = {
         "value": pix2pix.get("fid"), "threshold": baseline.get("fid"), "met": pix2pix["fid"] < baseline["fid"] if both else None}
+    cyclegan = presets.get("cyclegan-digits", {}).get("label_preservation")
+    targets["cyclegan-digits label_preservation"] = {
+        "value": cyclegan, "threshold": 0.90, "met": None if cyclegan is None else cyclegan >= 0.90}
     for name, row in presets.items():
         targets[f"{name} trains within {TRAIN_MINUTES} min"] = {
             "value": row["train_seconds"] / 60, "threshold": TRAIN_MINUTES, "met": row["train_seconds"] <= 60 * TRAIN_MINUTES}
     return targets
+
+
+def one_per_digit(held_out, unpaired: bool) -> tuple:
+    """The first held-out example of each digit: (sources, targets) pairs, or for unpaired data
+    (a, b) images of the same digits."""
+    if unpaired:
+        a, b, a_labels, b_labels = held_out
+        return tuple(images[[int(np.flatnonzero(labels == digit)[0]) for digit in range(10)]]
+                     for images, labels in ((a, a_labels), (b, b_labels)))
+    sources, targets, labels = held_out
+    first = [int(np.flatnonzero(labels == digit)[0]) for digit in np.unique(labels)]
+    return sources[first], targets[first]
+
+
+def round_trips(model, a, b) -> dict:
+    """How far A -> B -> A and B -> A -> B land from where they started (mean absolute error)."""
+    return {"round_trip_l1_a": l1_distance(model.translate_back(model.translate(a)), a),
+            "round_trip_l1_b": l1_distance(model.translate(model.translate_back(b)), b)}
 
 
 def main() -> None:
@@ -70,15 +96,16 @@ def main() -> None:
     with tempfile.TemporaryDirectory() as folder:
         for name in presets:
             preset = resolve_preset(name)
-            held_out = load_arrays(preset.data.source, labels=True, split="test")  # (sources, targets, labels)
-            evaluator = Evaluator(held_out, metrics=METRICS, n=len(held_out[0]), features="digits", seed=args.seed,
-                                  verbose=0)
+            held_out = load_arrays(preset.data.source, labels=True, split="test")  # with the source labels
+            unpaired = preset.data.pairing == "unpaired"  # (a, b, a_labels, b_labels)
+            evaluator = Evaluator(held_out, metrics=UNPAIRED_METRICS if unpaired else METRICS, n=len(held_out[0]),
+                                  features="digits", seed=args.seed, verbose=0)
             model, seconds, images = train_preset(name, Path(folder), args.seed, epochs=1 if args.quick else None)
-            if not args.quick:  # the first held-out pair of each digit
-                first = [int(np.flatnonzero(held_out[2] == digit)[0]) for digit in np.unique(held_out[2])]
-                save_png(model.preview(len(first), examples=(held_out[0][first], held_out[1][first])),
-                         DOCS / f"{name}-grid.png")
+            if not args.quick:
+                save_png(model.preview(10, examples=one_per_digit(held_out, unpaired)), DOCS / f"{name}-grid.png")
             scores = evaluator(model)
+            if unpaired:
+                scores.update(round_trips(model, held_out[0], held_out[1]))
             record["presets"][name] = {"data": preset.data.source, "epochs": 1 if args.quick else preset.train.epochs,
                                        "train_seconds": round(seconds, 1), "images_shown": images,
                                        "scored_pairs": len(held_out[0]), **scores}
@@ -86,12 +113,12 @@ def main() -> None:
             write_result(result_name, {**record, "complete": False})
             print(f"{name}: {seconds:.0f} s; " + ", ".join(f"{key} {value:.4g}" for key, value in scores.items()), flush=True)
 
-    columns = ("train_seconds", *METRICS)
+    columns = COLUMNS
     print(f"\nHeld-out test pairs ({', '.join(sorted({row['data'] for row in record['presets'].values()}))}, "
           f"digits classifier for label preservation and FID), seed {args.seed}")
     print(f"{'preset':<16}" + "".join(f"{column:>20}" for column in columns))
     for name, row in record["presets"].items():
-        print(f"{name:<16}" + "".join(f"{row[column]:>20.4g}" for column in columns))
+        print(f"{name:<16}" + "".join(f"{row[column]:>20.4g}" if column in row else f"{'-':>20}" for column in columns))
     print("\nIssue 17's targets:")
     for name, target in record["targets"].items():
         verdict = {True: "met", False: "MISSED", None: "not run"}[target["met"]]

@@ -288,25 +288,32 @@ def test_a_sweep_killed_mid_trial_resumes_without_losing_a_finished_trial(tmp_pa
 
 
 def test_a_chief_and_two_workers_share_one_oracle(tmp_path):
+    """The workers start first and wait for the chief (keras-tuner's client waits for its server):
+    a worker that asked for its first trial only after the other had finished them all would find
+    the chief gone."""
     import socket
 
     with socket.socket() as sock:
         sock.bind(("127.0.0.1", 0))
         port = str(sock.getsockname()[1])
     preset, out = write_preset(tmp_path), tmp_path / "sweep"
-    command = [sys.executable, "-m", "ganzoo.cli", "tune", str(preset), "--out", str(out), "--max-trials", "4"]
+    command = [sys.executable, "-m", "ganzoo.cli", "tune", str(preset), "--out", str(out), "--max-trials", "6"]
     processes = {}
-    for tuner_id in ("chief", "tuner0", "tuner1"):
-        env = dict(ENV, KERASTUNER_TUNER_ID=tuner_id, KERASTUNER_ORACLE_IP="127.0.0.1", KERASTUNER_ORACLE_PORT=port)
-        processes[tuner_id] = subprocess.Popen(command, env=env, cwd=tmp_path, stdout=subprocess.PIPE,
-                                               stderr=subprocess.PIPE, text=True)  # fmt: skip
-        if tuner_id == "chief":
-            time.sleep(1)
-    outputs = {tuner_id: process.communicate(timeout=400) for tuner_id, process in processes.items()}
+    try:
+        for tuner_id in ("tuner0", "tuner1", "chief"):
+            if tuner_id == "chief":
+                time.sleep(5)
+            env = dict(ENV, KERASTUNER_TUNER_ID=tuner_id, KERASTUNER_ORACLE_IP="127.0.0.1", KERASTUNER_ORACLE_PORT=port)
+            processes[tuner_id] = subprocess.Popen(command, env=env, cwd=tmp_path, stdout=subprocess.PIPE,
+                                                   stderr=subprocess.PIPE, text=True)  # fmt: skip
+        outputs = {tuner_id: process.communicate(timeout=300) for tuner_id, process in processes.items()}
+    finally:
+        for process in processes.values():
+            process.kill()
     for tuner_id, process in processes.items():
         assert process.returncode == 0, f"{tuner_id}: {outputs[tuner_id][1][-3000:]}"
     report = json.loads((out / "results.json").read_text())
-    assert report["completed"] == 4
+    assert report["completed"] == 6
     ran = {tuner_id: outputs[tuner_id][0].count("trial ") for tuner_id in ("tuner0", "tuner1")}
     assert all(count >= 1 for count in ran.values()), ran  # both workers ran trials
     assert (out / "best.yaml").exists()

@@ -66,7 +66,7 @@ def saved_sweep(out: Path) -> dict:
 def check_folder(out: Path, asked: dict, resume: bool) -> None:
     """A new sweep needs a folder without one; a resumed sweep the same search as the saved one."""
     if not resume:
-        if (out / SWEEP_FILE).exists() or (out / "trials").exists():
+        if (out / SWEEP_FILE).exists():  # not trials/: a distributed sweep's workers may set it up first
             raise RunError(f"{out} already holds a sweep. Pass --resume to continue it, or --out for another folder.")
         return
     saved = saved_sweep(out)

@@ -17,7 +17,7 @@ from keras import ops
 from ganzoo.config import ConfigError
 from ganzoo.images import comparison_grid
 from ganzoo.models.core import Step
-from ganzoo.models.translator import Translator
+from ganzoo.models.translator import Translator, check_loss_weights
 from ganzoo.registry import register_model
 
 
@@ -60,9 +60,7 @@ class CycleGAN(Translator):
     @classmethod
     def check_settings(cls, settings: dict, data_shape=None) -> None:
         super().check_settings(settings, data_shape)
-        for name in ("cycle_weight", "identity_weight"):
-            if settings.get(name, 1.0) < 0:
-                raise ConfigError(f"model.{name} is a weight of 0 or more; got {settings[name]}.")
+        check_loss_weights(settings, ("cycle_weight", "identity_weight"))
         pool_size = settings.get("pool_size", 50)
         if isinstance(pool_size, bool) or not isinstance(pool_size, int) or pool_size < 0:
             raise ConfigError(f"model.pool_size is a number of images, 0 or more; got {pool_size!r}.")

@@ -13,7 +13,7 @@ from keras import ops
 
 from ganzoo.config import ConfigError
 from ganzoo.models.core import Step
-from ganzoo.models.translator import Translator
+from ganzoo.models.translator import Translator, check_loss_weights
 from ganzoo.registry import register_model
 
 
@@ -40,9 +40,7 @@ class Pix2Pix(Translator):
     @classmethod
     def check_settings(cls, settings: dict, data_shape=None) -> None:
         super().check_settings(settings, data_shape)
-        for name in ("l1_weight", "adversarial_weight"):
-            if settings.get(name, 1.0) < 0:
-                raise ConfigError(f"model.{name} is a weight of 0 or more; got {settings[name]}.")
+        check_loss_weights(settings, ("l1_weight", "adversarial_weight"))
         if settings.get("l1_weight", 100.0) == 0 and settings.get("adversarial_weight", 1.0) == 0:
             raise ConfigError("model.l1_weight and model.adversarial_weight are both 0: the generator would learn nothing.")
         channels = settings.get("source_channels")

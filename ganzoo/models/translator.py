@@ -4,8 +4,16 @@ from __future__ import annotations
 import keras
 import numpy as np
 
+from ganzoo.config import ConfigError
 from ganzoo.images import comparison_grid
 from ganzoo.models.core import AdversarialCore, Step
+
+
+def check_loss_weights(settings: dict, names) -> None:
+    """Refuse a negative weight among the settings `names` (the extra loss terms of a translator)."""
+    for name in names:
+        if settings.get(name, 1.0) < 0:
+            raise ConfigError(f"model.{name} is a weight of 0 or more; got {settings[name]}.")
 
 
 @keras.saving.register_keras_serializable(package="ganzoo")

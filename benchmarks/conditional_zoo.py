@@ -54,7 +54,7 @@ from pathlib import Path
 
 import numpy as np
 from budget import DOCS, train_preset
-from results_file import finish, machine, write_result
+from results_file import chosen_presets, finish, machine, result_name, write_result
 from scipy.stats import mannwhitneyu
 
 from ganzoo.data import load_arrays
@@ -227,13 +227,10 @@ def main() -> None:
     parser.add_argument("--quick", action="store_true",
                         help=f"{QUICK_BUDGET:.0f} s budgets, n={QUICK_N}: checks the script")
     args = parser.parse_args()
-    unknown = [name for name in args.presets if name not in PRESETS]
-    if unknown:
-        parser.error(f"unknown preset(s) {', '.join(unknown)}; choose from {', '.join(PRESETS)}")
-    presets = [name for name in PRESETS if name in args.presets] if args.presets else list(PRESETS)
+    presets = chosen_presets(parser, args.presets, PRESETS)
     started = time.perf_counter()
     budget, n = (QUICK_BUDGET, QUICK_N) if args.quick else (args.budget, args.n)
-    result_name = "conditional_zoo" + ("_quick" if args.quick else "") + ("_subset" if args.presets else "")
+    result_file = result_name("conditional_zoo", args.quick, bool(args.presets))
     if args.quick:  # ~50 digits a class: intra-FID's covariances are singular, which the quick check accepts
         warnings.filterwarnings("ignore", message=r"Only \d+ samples for \d+-dimensional features")
     DOCS.mkdir(exist_ok=True)
@@ -267,7 +264,7 @@ def main() -> None:
                 record["cas_real_train_size"] = min(n, real_size - tested)
             record["presets"][name] = {"train_seconds": round(seconds, 1), "images_shown": images, "budget_bound": budget_bound, **scores, **text}
             record["targets"] = check_targets(record["presets"])
-            write_result(result_name, {**record, "complete": False})  # what is measured survives a later crash
+            write_result(result_file, {**record, "complete": False})  # what is measured survives a later crash
             print(f"{name}: {seconds:.0f} s, {images} images; "
                   + ", ".join(f"{key} {value:.4g}" for key, value in scores.items() if not key.startswith("intra_fid_")),
                   flush=True)
@@ -276,7 +273,7 @@ def main() -> None:
 
     record["targets"] = check_targets(record["presets"])
     print_report(record)
-    finish(result_name, {**record, "complete": True}, started)
+    finish(result_file, {**record, "complete": True}, started)
 
 
 if __name__ == "__main__":

@@ -32,3 +32,17 @@ def finish(name: str, record: dict, started: float) -> Path:
     path = write_result(name, record)
     print(f"\nwrote {path} ({record['seconds']:.0f} s)")
     return path
+
+
+def chosen_presets(parser, named: list, offered) -> list:
+    """The presets a benchmark runs: those `named` on its command line, in its own order, or all it
+    `offered`; an unknown name stops it through `parser`."""
+    unknown = [name for name in named if name not in offered]
+    if unknown:
+        parser.error(f"unknown preset(s) {', '.join(unknown)}; choose from {', '.join(offered)}")
+    return [name for name in offered if name in named] if named else list(offered)
+
+
+def result_name(benchmark: str, quick: bool, subset: bool) -> str:
+    """<benchmark>[_quick][_subset]: a check run or a subset never replaces the full table."""
+    return benchmark + ("_quick" if quick else "") + ("_subset" if subset else "")

@@ -34,7 +34,7 @@ from ganzoo.data import load_arrays
 from ganzoo.images import save_png
 from ganzoo.metrics import Evaluator, l1_distance
 from ganzoo.registry import resolve_preset
-from results_file import finish, machine, write_result
+from results_file import chosen_presets, finish, machine, result_name, write_result
 
 PRESETS = ("pix2pix-edges", "unet-l1-edges", "cyclegan-digits")
 METRICS = ("label_preservation", "fid", "l1", "psnr", "ssim")
@@ -85,12 +85,9 @@ def main() -> None:
     parser.add_argument("--seed", type=int, default=0)
     parser.add_argument("--quick", action="store_true", help="1 epoch each: checks the script")
     args = parser.parse_args()
-    unknown = [name for name in args.presets if name not in PRESETS]
-    if unknown:
-        parser.error(f"unknown preset(s) {', '.join(unknown)}; choose from {', '.join(PRESETS)}")
-    presets = [name for name in PRESETS if name in args.presets] if args.presets else list(PRESETS)
+    presets = chosen_presets(parser, args.presets, PRESETS)
     started = time.perf_counter()
-    result_name = "translation_zoo" + ("_quick" if args.quick else "") + ("_subset" if args.presets else "")
+    result_file = result_name("translation_zoo", args.quick, bool(args.presets))
     record = {"seed": args.seed, **machine(), "presets": {}}
 
     with tempfile.TemporaryDirectory() as folder:
@@ -110,7 +107,7 @@ def main() -> None:
                                        "train_seconds": round(seconds, 1), "images_shown": images,
                                        "scored_pairs": len(held_out[0]), **scores}
             record["targets"] = check_targets(record["presets"])
-            write_result(result_name, {**record, "complete": False})
+            write_result(result_file, {**record, "complete": False})
             print(f"{name}: {seconds:.0f} s; " + ", ".join(f"{key} {value:.4g}" for key, value in scores.items()), flush=True)
 
     columns = COLUMNS
@@ -125,7 +122,7 @@ def main() -> None:
         value = "-" if target["value"] is None else f"{target['value']:.4g}"
         threshold = "-" if target["threshold"] is None else f"{target['threshold']:.4g}"
         print(f"  {name:<44} {value:>8} (threshold {threshold})  {verdict}")
-    finish(result_name, {**record, "complete": True}, started)
+    finish(result_file, {**record, "complete": True}, started)
 
 
 if __name__ == "__main__":

@@ -24,6 +24,7 @@ setup(
         "scipy>=1.10",
         "mlxtend>=0.23",
         "scikit-learn>=1.2",
+        "scikit-image>=0.22",  # its bundled photographs are the built-in photo super-resolution task
         "threadpoolctl>=3",
         "importlib_resources",  # tensorflow-datasets imports it when it downloads
     ],

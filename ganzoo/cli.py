@@ -20,6 +20,7 @@ from ganzoo.precision import PRECISIONS
 from ganzoo.registry import list_models, preset_name, resolve_preset
 from ganzoo.callbacks import CheckpointError, TrainingDiverged
 from ganzoo.runs import RunError, load_run_model, preview_examples, resume_hint, run_preset, train
+from ganzoo.translating import translate_folder, upscale_file
 from ganzoo.tuning import BEST_FILE, OBJECTIVES, RESULTS_FILE, format_report, tune
 
 EXAMPLES = """examples:
@@ -188,6 +189,33 @@ def build_parser() -> argparse.ArgumentParser:
     evaluate_parser.add_argument("-o", "--output", help="JSON to write (default: <run>/eval.json)")
     evaluate_parser.set_defaults(handler=run_eval)
 
+    translate_parser = commands.add_parser(
+        "translate",
+        help="translate a folder of images with an image-to-image run (Pix2Pix, CycleGAN, SRGAN)",
+        description="Translate every image under INPUT_DIR with a run's model and write PNGs of the same names "
+        "under OUT_DIR. Images of any size the network accepts; those larger than --tile source pixels go through "
+        "in overlapping tiles. Every input is read and no output file may exist (unless --overwrite) before "
+        "anything is written.",
+    )
+    translate_parser.add_argument("run", help="run folder (holding model.keras) or a .keras file")
+    translate_parser.add_argument("input_dir", help="folder of images (searched recursively)")
+    translate_parser.add_argument("-o", "--output", required=True, metavar="OUT_DIR", help="folder for the translations")
+    translate_parser.add_argument("--direction", default="a2b", choices=("a2b", "b2a"),
+                                  help="CycleGAN: A -> B (default) or B -> A")
+    _tile_options(translate_parser)
+    translate_parser.set_defaults(handler=run_translate)
+
+    upscale_parser = commands.add_parser(
+        "upscale",
+        help="upscale an image with a super-resolution run (SRResNet, SRGAN)",
+        description="Upscale one image of any size by the run's factor; large images go through in overlapping tiles.",
+    )
+    upscale_parser.add_argument("run", help="run folder (holding model.keras) or a .keras file")
+    upscale_parser.add_argument("image", help="the image file to upscale")
+    upscale_parser.add_argument("-o", "--output", help="PNG to write (default: <image>_x<scale>.png beside it)")
+    _tile_options(upscale_parser)
+    upscale_parser.set_defaults(handler=run_upscale)
+
     tune_parser = commands.add_parser(
         "tune",
         help="sweep a preset's hyperparameters with keras-tuner, from its tune: section",
@@ -216,6 +244,26 @@ def build_parser() -> argparse.ArgumentParser:
     tune_parser.add_argument("--resume", action="store_true", help="continue the sweep in the folder")
     tune_parser.set_defaults(handler=run_tune)
     return parser
+
+
+def _tile_options(parser) -> None:
+    parser.add_argument("--tile", type=int, default=256, help="largest tile side in source pixels (default 256)")
+    parser.add_argument("--overlap", type=int, default=16, help="context pixels around each kept tile part (default 16)")
+    parser.add_argument("--overwrite", action="store_true", help="replace output files that exist")
+
+
+def run_translate(args) -> int:
+    model = load_run_model(args.run)
+    outputs = translate_folder(model, args.input_dir, args.output, args.direction, args.tile, args.overlap, args.overwrite)
+    print(f"Wrote {len(outputs)} translation(s) to {args.output}")
+    return 0
+
+
+def run_upscale(args) -> int:
+    model = load_run_model(args.run)
+    output = upscale_file(model, args.image, args.output, args.tile, args.overlap, args.overwrite)
+    print(f"Wrote {output}")
+    return 0
 
 
 def run_list(args) -> int:

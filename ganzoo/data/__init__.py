@@ -5,18 +5,19 @@ grid), `tfds:<name>`, or a folder of images.
 
 Translators train on two kinds of data (`pairing`):
 
-- paired, batches of (source, target): the built-in tasks `edges-mnist` (edges -> digit) and
-  `sr4-mnist` (7x7 -> 28x28 digit), or a folder with a/ (sources) and b/ (targets) holding files
+- paired, batches of (source, target): the built-in tasks `edges-mnist` (edges -> digit),
+  `sr4-mnist` (7x7 -> 28x28 digit), `sr4-shapes` (8x8 -> 32x32 scene) and `sr4-photos` (12x12 ->
+  48x48 patches of scikit-image's photographs), or a folder with a/ (sources) and b/ (targets) holding files
   of the same names;
 - unpaired, batches of (set A, set B) drawn independently: the built-in `digits-mnist`
   (scikit-learn's digits <-> MNIST digits), `tfds:cycle_gan/<name>` (its trainA and trainB), a
   folder with a/ and b/ of any names, or a paired source read as two sets.
 
 `split` picks `train` (the default) or `test`: the built-in translator tasks hold out a fixed fifth
-of each digit class as `test` (see `ganzoo.data.pairs`), tensorflow-datasets sets have their own
-test splits, and a folder in CycleGAN's layout has testA/ and testB/. Sources of single samples use
-all their data for `train` and have no `test`, except tensorflow-datasets'. A preset selects the
-split with `data.split`; benchmarks score held-out pairs from `load_arrays(source, split="test")`.
+of each class as `test` (sr4-photos: two photographs never trained on; see `ganzoo.data.pairs`),
+tensorflow-datasets sets have their own test splits, and a folder in CycleGAN's layout has testA/
+and testB/. Sources of single samples use all their data for `train` and have no `test`, except
+tensorflow-datasets'. A preset selects the split with `data.split`; benchmarks score held-out pairs from `load_arrays(source, split="test")`.
 """
 from __future__ import annotations
 
@@ -113,7 +114,7 @@ def check_source(source: str) -> None:
     )
 
 
-PAIRED_HINT = "edges-mnist, sr4-mnist, or a folder with a/ (sources) and b/ (targets) holding files of the same names"
+PAIRED_HINT = "edges-mnist, sr4-mnist, sr4-shapes, sr4-photos, or a folder with a/ (sources) and b/ (targets) holding files of the same names"
 UNPAIRED_HINT = "digits-mnist, tfds:cycle_gan/<name>, a paired source, or a folder with a/ and b/"
 
 
@@ -165,7 +166,7 @@ def _check_split(source: str, kind: str, split: str) -> None:
     if split == "test" and kind == "single" and not source.startswith("tfds:"):
         raise DataError(
             f"{source!r} has no held-out test split (data.split: test): its single samples are all training "
-            "data. The translator tasks (edges-mnist, sr4-mnist, digits-mnist) hold out a test split, "
+            "data. The translator tasks (edges-mnist, sr4-*, digits-mnist) hold out a test split, "
             "tensorflow-datasets sets have their own, and a folder of translator data has one in CycleGAN's "
             "layout (testA/ and testB/)."
         )
@@ -433,7 +434,7 @@ def load(
 
     Args:
         source: `mnist-5k`, `digits`, `stacked-mnist`, `shapes`, `shapes-64`, `ring`, `grid`, the
-            translator tasks `edges-mnist`, `sr4-mnist` (paired) and `digits-mnist` (unpaired),
+            translator tasks `edges-mnist`, `sr4-mnist`, `sr4-shapes`, `sr4-photos` (paired) and `digits-mnist` (unpaired),
             `tfds:<name>` (`tfds:cycle_gan/<name>` is unpaired) or a folder of images.
             `shapes` labels are combination ids (see `shape_combination`).
         image_size: resize images to this square size (anti-aliased).

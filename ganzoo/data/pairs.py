@@ -6,11 +6,18 @@ Built-in tasks, made offline and deterministically from the digits that ship wit
     sr4-mnist      paired:   the digit box-averaged 4x down to 7x7x1 -> the 28x28x1 digit
     digits-mnist   unpaired: scikit-learn's 8x8 digits, upsampled into MNIST's layout (the digit in the
                              central 20x20 of a 28x28 frame) <-> the mnist-5k digits
+    sr4-shapes     paired:   5,000 scenes of the shapes data (32x32x3) box-averaged 4x to 8x8 -> the scene,
+                             labelled by shape kind
+    sr4-photos     paired:   48x48x3 patches of scikit-image's bundled photographs, shrunk 4x to 12x12
+                             (anti-aliased bicubic, as the SR papers degrade them) -> the patch,
+                             labelled by photograph; `test` patches come from photographs that
+                             `train` never sees
 
-Every task has labels (the digit of each image of each set, for label preservation) and two splits:
+Every digit task has labels (the digit of each image of each set, for label preservation) and two splits:
 `test` holds a fifth of each class, chosen by a fixed seed (`SPLIT_SEED`, never the run's seed),
 so 100 digits per class of mnist-5k (1,000 in all; the same 1,000 in all three tasks) and about 36
 per class of scikit-learn's digits; `train` holds the rest. `split_indices` gives them.
+sr4-shapes splits its scenes the same way, by shape kind.
 """
 from __future__ import annotations
 
@@ -58,15 +65,15 @@ def split_indices(labels, split: str) -> np.ndarray:
     return np.flatnonzero(in_test if split == "test" else ~in_test)
 
 
-def resize_images(images: np.ndarray, size) -> np.ndarray:
-    """Float images in [-1, 1] resized to `size` (an int for square, or (height, width)), bilinear
-    and anti-aliased, clipped back into [-1, 1]."""
+def resize_images(images: np.ndarray, size, method: str = "bilinear") -> np.ndarray:
+    """Float images in [-1, 1] resized to `size` (an int for square, or (height, width)), anti-aliased
+    (`method`: bilinear or bicubic), clipped back into [-1, 1]."""
     import tensorflow as tf
 
     size = (size, size) if isinstance(size, int) else tuple(size)
     if tuple(images.shape[1:3]) == size:
         return images
-    resized = tf.image.resize(images, size, method="bilinear", antialias=True)
+    resized = tf.image.resize(images, size, method=method, antialias=True)
     return np.clip(resized.numpy(), -1.0, 1.0).astype("float32")
 
 
@@ -157,3 +164,85 @@ def digits_mnist(split: str = "train", image_size=None, **_) -> ImagePairs:
     a = framed_digits(small[keep].astype("float32") / 127.5 - 1.0, image_size or 28)
     b, b_labels = _mnist_split(split, image_size)
     return ImagePairs(a, np.ascontiguousarray(b), small_labels[keep], b_labels)
+
+
+def bicubic_upscale(images: np.ndarray, factor: int) -> np.ndarray:
+    """Float NHWC images in [-1, 1] made `factor` times larger by bicubic interpolation, clipped to
+    [-1, 1]: the baseline every super-resolution model is compared with."""
+    import tensorflow as tf
+
+    images = np.asarray(images, dtype="float32")
+    size = (images.shape[1] * factor, images.shape[2] * factor)
+    return np.clip(tf.image.resize(images, size, method="bicubic").numpy(), -1.0, 1.0).astype("float32")
+
+
+SHAPES_PAIRS = 5_000  # scenes of sr4-shapes, drawn with the fixed SPLIT_SEED
+
+
+def sr4_shapes(split: str = "train", image_size=None, **_) -> ImagePairs:
+    """Paired: scenes of the shapes data box-averaged 4x -> the scene (32x32x3, or `image_size`)."""
+    from ganzoo.data.shapes import draw_shapes
+
+    _check_split(split)
+    size = image_size or 32
+    if size % SR_FACTOR:
+        raise DataError(f"sr4-shapes' sources are {SR_FACTOR}x smaller, so image_size must be a multiple of {SR_FACTOR}; got {size}.")
+    images, factors = draw_shapes(SHAPES_PAIRS, SPLIT_SEED, size)
+    keep = split_indices(factors["shape"], split)
+    scenes = images[keep].astype("float32") / 127.5 - 1.0
+    labels = factors["shape"][keep].astype("int32")
+    return ImagePairs(box_downscale(scenes, SR_FACTOR), scenes, labels, labels)
+
+
+# scikit-image's bundled photographs (no download): natural scenes, textures and a portrait for
+# training; a cat and a cup of coffee, never seen in training, for testing.
+TRAIN_PHOTOS = ("astronaut", "rocket", "immunohistochemistry", "camera", "moon", "brick", "grass", "gravel", "coins")
+TEST_PHOTOS = ("chelsea", "coffee")
+PHOTO_PATCH = 48
+PHOTO_PATCHES = {"train": 4_000, "test": 500}
+FLAT_PATCH_STD = 0.02  # patches flatter than this (std of [0, 1] pixels) are skipped: nothing to upscale
+
+
+def _photo(name: str) -> np.ndarray:
+    """A bundled scikit-image photograph as float32 RGB in [-1, 1] (grey ones repeated to RGB)."""
+    try:
+        import skimage.data
+    except ImportError:
+        raise DataError("sr4-photos reads scikit-image's bundled photographs: pip install scikit-image.") from None
+    image = np.asarray(getattr(skimage.data, name)(), dtype="float32") / 127.5 - 1.0
+    return np.repeat(image[..., None], 3, axis=-1) if image.ndim == 2 else image[..., :3]
+
+
+@functools.lru_cache(maxsize=2)
+def _photo_patches(split: str, size: int):
+    """Seeded patches of the split's photographs, the same number from each, skipping flat ones."""
+    names = TRAIN_PHOTOS if split == "train" else TEST_PHOTOS
+    per_photo = -(-PHOTO_PATCHES[split] // len(names))
+    patches, labels = [], []
+    for label, name in enumerate(names):
+        photo = _photo(name)
+        rng = np.random.default_rng([SPLIT_SEED, label, split == "test"])
+        kept = 0
+        while kept < per_photo:
+            top = rng.integers(0, photo.shape[0] - size + 1)
+            left = rng.integers(0, photo.shape[1] - size + 1)
+            patch = photo[top : top + size, left : left + size]
+            if (patch.std() / 2.0) >= FLAT_PATCH_STD:
+                patches.append(patch)
+                kept += 1
+        labels += [label] * per_photo
+    targets, labels = np.stack(patches)[: PHOTO_PATCHES[split]], np.asarray(labels, "int32")[: PHOTO_PATCHES[split]]
+    sources = resize_images(targets, size // SR_FACTOR, method="bicubic")
+    for array in (sources, targets, labels):
+        array.flags.writeable = False
+    return sources, targets, labels
+
+
+def sr4_photos(split: str = "train", image_size=None, **_) -> ImagePairs:
+    """Paired: 48x48 (or `image_size`) patches of scikit-image's photographs shrunk 4x -> the patch."""
+    _check_split(split)
+    size = image_size or PHOTO_PATCH
+    if size % SR_FACTOR:
+        raise DataError(f"sr4-photos' sources are {SR_FACTOR}x smaller, so image_size must be a multiple of {SR_FACTOR}; got {size}.")
+    sources, targets, labels = _photo_patches(split, size)
+    return ImagePairs(sources, targets, labels, labels)

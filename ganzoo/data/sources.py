@@ -15,7 +15,7 @@ import numpy as np
 
 from ganzoo.data.checks import DataError
 from ganzoo.data.mixtures import DEFAULT_SIZE, sample_mixture
-from ganzoo.data.pairs import ImagePairs, digits_mnist, edges_mnist, sr4_mnist
+from ganzoo.data.pairs import TRAIN_PHOTOS, ImagePairs, digits_mnist, edges_mnist, sr4_mnist, sr4_photos, sr4_shapes
 from ganzoo.data.shapes import SHAPE_COMBINATIONS, shapes_loader
 from ganzoo.data.stacked import stacked_mnist
 
@@ -77,6 +77,8 @@ BUILTIN_SOURCES = {
     "edges-mnist": BuiltinSource(edges_mnist, (28, 28, 1), 10, "paired", (28, 28, 1)),
     "sr4-mnist": BuiltinSource(sr4_mnist, (28, 28, 1), 10, "paired", (7, 7, 1)),
     "digits-mnist": BuiltinSource(digits_mnist, (28, 28, 1), 10, "unpaired", (28, 28, 1)),
+    "sr4-shapes": BuiltinSource(sr4_shapes, (32, 32, 3), 5, "paired", (8, 8, 3)),
+    "sr4-photos": BuiltinSource(sr4_photos, (48, 48, 3), len(TRAIN_PHOTOS), "paired", (12, 12, 3)),
 }
 
 

@@ -486,6 +486,10 @@ class AdversarialCore(keras.Model):
             self.update_ema()
         self._track("discriminator", d_logged)
         self._track("generator", g_logged)
+        return self.tracker_logs()
+
+    def tracker_logs(self) -> dict:
+        """What a train step returns: every tracker's current value."""
         logs = {name: tracker.result() for name, tracker in self.trackers.items()}
         if spans_several_workers(tf.distribute.get_strategy()):
             # Keras 3 averages multi-worker logs along axis 0, which scalars lack (tensorflow#72388).

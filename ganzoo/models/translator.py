@@ -1,8 +1,12 @@
 """The translator task base: an image in, an image out (Pix2Pix, CycleGAN, super-resolution)."""
 from __future__ import annotations
 
+import functools
+
 import keras
 import numpy as np
+import tensorflow as tf
+from keras import ops
 
 from ganzoo.config import ConfigError
 from ganzoo.images import comparison_grid
@@ -14,6 +18,14 @@ def check_loss_weights(settings: dict, names) -> None:
     for name in names:
         if settings.get(name, 1.0) < 0:
             raise ConfigError(f"model.{name} is a weight of 0 or more; got {settings[name]}.")
+
+
+class Untracked:
+    """Networks held out of the model's tracked layers, so they are neither trained nor saved."""
+
+    def __init__(self, network=None):
+        self.network = network
+        self.networks: dict = {}
 
 
 @keras.saving.register_keras_serializable(package="ganzoo")
@@ -31,6 +43,7 @@ class Translator(AdversarialCore):
 
     def __init__(self, generator, discriminator, **kwargs):
         super().__init__(generator, discriminator, **kwargs)
+        self._any_size = Untracked()  # size-free copies of the generators, never saved
 
     @classmethod
     def source_shape(cls, settings: dict, data_shape: tuple) -> tuple:
@@ -58,15 +71,46 @@ class Translator(AdversarialCore):
 
     def translate(self, images, batch_size=256, network: str = "generator") -> np.ndarray:
         """The generator's output for each source image (or that of the generator attribute named
-        `network`), as float32 NumPy."""
+        `network`), as float32 NumPy. Images of another size than the training sources go through
+        a copy of the network built without a fixed size, when its layers allow that size."""
         images = np.asarray(images, dtype="float32")
         expected = tuple(getattr(self, network).input_shape[1:])
-        if images.ndim != len(expected) + 1 or images.shape[1:] != expected:
-            raise ValueError(f"{self.name} translates images of shape {expected}; got a batch of shape {images.shape}.")
-        chosen = None if network == "generator" else network  # the generator samples through its average, if any
-        chunks = [self.sample_forward(images[start : start + batch_size], chosen)
-                  for start in range(0, len(images), batch_size)]
+        if images.ndim != 4 or images.shape[-1] != expected[-1]:
+            raise ValueError(f"{self.name} translates images shaped (n, height, width, {expected[-1]}); "
+                             f"got a batch of shape {images.shape}.")
+        if images.shape[1:] == expected:
+            chosen = None if network == "generator" else network  # the generator samples through its average, if any
+            forward = functools.partial(self.sample_forward, network=chosen)
+        else:
+            forward = self._any_size_forward(network, images.shape[1:])
+        chunks = [forward(images[start : start + batch_size]) for start in range(0, len(images), batch_size)]
         return np.concatenate(chunks).astype("float32")
+
+    def _any_size_forward(self, network: str, shape: tuple):
+        """A forward pass of `network` (the sampling generator for "generator") through a copy
+        without a fixed input size, holding the network's current weights."""
+        live = self.sampling_generator if network == "generator" else getattr(self, network)
+        twins = self._any_size.networks
+        if network not in twins:
+            try:
+                twins[network] = keras.models.clone_model(live, input_tensors=keras.Input((None, None, shape[-1])))
+            except Exception as error:  # Keras raises assorted types for layers that need a fixed size
+                raise ValueError(f"{self.name}'s {network} only takes images of {live.input_shape[1:]}: {error}") from None
+        twin = twins[network]
+        twin.set_weights(live.get_weights())
+
+        def forward(batch):
+            try:
+                return ops.convert_to_numpy(twin(batch, training=False))
+            except (ValueError, tf.errors.InvalidArgumentError) as error:
+                reason = str(error).strip().splitlines()[0][:200]
+                raise ValueError(
+                    f"{self.name}'s {network} cannot take images of {shape[0]}x{shape[1]} ({reason}); it was trained on "
+                    f"{live.input_shape[1]}x{live.input_shape[2]}. Resize or crop the images to a size its layers accept "
+                    "(networks that halve the image k times need sides that divide by 2^k)."
+                ) from None
+
+        return forward
 
     def preview(self, n: int = 8, seed: int = 0, examples=None):
         """Rows of source | output | target for the first `n` of `examples` (a (sources, targets) pair)."""

@@ -17,6 +17,7 @@ from ganzoo.networks.mlp import mlp_discriminator, mlp_generator
 from ganzoo.networks.pggan import pggan_discriminator, pggan_generator
 from ganzoo.networks.pix2pix import patchgan_discriminator, unet_generator
 from ganzoo.networks.projection import projection_discriminator, projection_generator
+from ganzoo.networks.srgan import srgan_discriminator, srresnet_generator
 from ganzoo.networks.stylegan import stylegan_discriminator, stylegan_generator
 from ganzoo.networks.text import text_dcgan_discriminator, text_dcgan_generator
 from ganzoo.registry import model_class, network_family, register_network
@@ -32,6 +33,7 @@ register_network("info-dcgan", generator=info_dcgan_generator, discriminator=inf
 register_network("text-dcgan", generator=text_dcgan_generator, discriminator=text_dcgan_discriminator)
 register_network("unet-patchgan", generator=unet_generator, discriminator=patchgan_discriminator)
 register_network("resnet-patchgan", generator=resnet_generator, discriminator=image_patchgan_discriminator)
+register_network("srresnet", generator=srresnet_generator, discriminator=srgan_discriminator)
 
 
 def _plan(config: ModelConfig):

@@ -185,6 +185,11 @@ def build_parser() -> argparse.ArgumentParser:
         "--features", help="feature extractor: digits, shapes or inception (default: shapes for the shapes data, "
         "else digits)"
     )
+    evaluate_parser.add_argument(
+        "--split", choices=("train", "test"),
+        help="the data's split to compare with (default: the held-out test split for image-to-image runs, "
+        "whose tasks have one, else train)",
+    )
     evaluate_parser.add_argument("--seed", type=int, default=0, help="latent and subset seed (default 0)")
     evaluate_parser.add_argument("-o", "--output", help="JSON to write (default: <run>/eval.json)")
     evaluate_parser.set_defaults(handler=run_eval)
@@ -409,13 +414,14 @@ def run_eval(args) -> int:
         raise ValueError(f"--metrics names no metric; give a comma-separated list of {', '.join(METRICS)}.")
     model = load_run_model(run)
     features = args.features or default_extractor(source)
+    split = args.split or ("test" if model.pairing in ("paired", "unpaired") else "train")
     results = evaluate(model, source, metrics=metrics, n=args.num, features=features, seed=args.seed,
-                       image_size=image_size)
+                       image_size=image_size, split=split)
     width = max(map(len, results))
     for name, value in results.items():
         print(f"{name:<{width}}  {value:.6g}")
     output = Path(args.output) if args.output else folder / "eval.json"
-    record = {"run": str(run), "data": source, "n": args.num, "features": features, "seed": args.seed}
+    record = {"run": str(run), "data": source, "split": split, "n": args.num, "features": features, "seed": args.seed}
     write_text_atomic(output, json.dumps({**record, "metrics": results}, indent=2) + "\n")
     print(f"Wrote {output}")
     return 0

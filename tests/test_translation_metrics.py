@@ -1,6 +1,7 @@
 """The image-to-image and super-resolution metrics: PSNR and SSIM on the Y channel with the border
 cropped, L1 to the target, label preservation, their input checks, and their place in the Evaluator
 and `ganzoo eval`."""
+import json
 import math
 
 import keras
@@ -11,6 +12,7 @@ from keras import layers
 
 import ganzoo
 from ganzoo.cli import main
+from ganzoo.data import load_arrays
 from ganzoo.metrics import Evaluator, MetricInputError, l1_distance, label_preservation, psnr, ssim
 from ganzoo.models import Translator
 
@@ -257,8 +259,16 @@ def test_evaluator_says_what_real_data_the_translation_metrics_need(digits, upsc
 def test_cli_eval_accepts_the_translation_metrics(tmp_path, capsys, monkeypatch, upscaler):
     monkeypatch.setattr("ganzoo.cli.load_run_model", lambda run: upscaler)
     assert main(["eval", str(tmp_path), "--data", "mnist-5k", "--metrics", "psnr,ssim,l1,label_preservation",
-                 "-n", "10"]) == 2
+                 "-n", "10", "--split", "train"]) == 2
     assert "give real_data as a (sources, targets) pair" in capsys.readouterr().err
+    # A translator is scored on its task's held-out test split unless told otherwise.
+    for split in ("test", "train"):
+        chosen = [] if split == "test" else ["--split", "train"]
+        assert main(["eval", str(tmp_path), "--data", "sr4-mnist", "--metrics", "psnr", "-n", "10", *chosen]) == 0
+        record = json.loads((tmp_path / "eval.json").read_text())
+        sources, targets = load_arrays("sr4-mnist", split=split, limit=10)
+        assert record["split"] == split
+        assert record["metrics"]["psnr"] == pytest.approx(psnr(upscaler.translate(sources), targets, scale=SCALE))
     with pytest.raises(SystemExit):
         main(["eval", "--help"])
     help_text = " ".join(capsys.readouterr().out.split())

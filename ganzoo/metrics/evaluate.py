@@ -78,6 +78,8 @@ class Evaluator:
             are used as they are.
         mixture: `ring` or `grid` for the `modes` metric (taken from `real_data` when it names one).
         image_size: resize a named source's images to this size, as the model's preset does.
+        split: the split of a named source to compare with: `train`, or a translator task's
+            held-out `test` (see `ganzoo.data.load`).
 
     A model is asked for its `evaluation_samples`: a conditional one draws labels with the real
     data's class frequencies, a translator translates the real data's sources (give `real_data` as
@@ -89,7 +91,7 @@ class Evaluator:
     """
 
     def __init__(self, real_data, metrics=("fid", "kid", "pr"), n=5000, features=None, mixture=None,
-                 seed=0, verbose=1, image_size=None):
+                 seed=0, verbose=1, image_size=None, split="train"):
         unknown = [m for m in metrics if m not in METRICS]
         if unknown:
             raise ValueError(f"Unknown metric(s) {unknown}; choose from {', '.join(METRICS)}.")
@@ -99,7 +101,7 @@ class Evaluator:
         self.mixture = mixture or (real_data if isinstance(real_data, str) and real_data in MIXTURES else None)
         if "modes" in self.metrics and self.mixture is None:
             raise ValueError("The `modes` metric needs mixture='ring' or 'grid' (or real_data='ring'/'grid').")
-        self.image_size = image_size
+        self.image_size, self.split = image_size, split
         self._features_spec = default_extractor(real_data) if features is None else features
         self._extractor = None
         self._real_data = real_data
@@ -131,7 +133,8 @@ class Evaluator:
             return self._real_data
         if labels not in self._loaded:
             self._loaded[labels] = load_arrays(
-                self._real_data, labels=labels, image_size=self.image_size, limit=self.n, seed=self.seed
+                self._real_data, labels=labels, image_size=self.image_size, limit=self.n, seed=self.seed,
+                split=self.split,
             )
         return self._loaded[labels]
 

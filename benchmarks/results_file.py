@@ -1,6 +1,7 @@
 """Where every benchmark writes its JSON: benchmarks/results/<name>.json, replaced atomically."""
 from __future__ import annotations
 
+import argparse
 import json
 import os
 import platform
@@ -46,3 +47,24 @@ def chosen_presets(parser, named: list, offered) -> list:
 def result_name(benchmark: str, quick: bool, subset: bool) -> str:
     """<benchmark>[_quick][_subset]: a check run or a subset never replaces the full table."""
     return benchmark + ("_quick" if quick else "") + ("_subset" if subset else "")
+
+
+def preset_arguments(doc: str, offered) -> tuple[argparse.Namespace, list]:
+    """The command line of a benchmark that trains presets: PRESET ... (a subset of `offered`),
+    --seed and --quick; returns the arguments and the chosen presets."""
+    parser = argparse.ArgumentParser(description=doc, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("presets", nargs="*", metavar="PRESET", help=f"a subset of {', '.join(offered)} (default: all)")
+    parser.add_argument("--seed", type=int, default=0)
+    parser.add_argument("--quick", action="store_true", help="1 epoch each: checks the script")
+    args = parser.parse_args()
+    return args, chosen_presets(parser, args.presets, offered)
+
+
+def print_targets(title: str, targets: dict) -> None:
+    """One line per target: its value, threshold and verdict (met, MISSED, or not run)."""
+    print(f"\n{title}:")
+    for name, target in targets.items():
+        verdict = {True: "met", False: "MISSED", None: "not run"}[target["met"]]
+        value = "-" if target["value"] is None else f"{target['value']:.4g}"
+        threshold = "-" if target["threshold"] is None else f"{target['threshold']:.4g}"
+        print(f"  {name:<44} {value:>8} (threshold {threshold})  {verdict}")

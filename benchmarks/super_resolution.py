@@ -22,7 +22,6 @@ end) and docs/<preset>-grid.png (bicubic | SR | original for 8 held-out images).
 """
 from __future__ import annotations
 
-import argparse
 import tempfile
 import time
 from pathlib import Path
@@ -33,7 +32,7 @@ from ganzoo.data.pairs import bicubic_upscale
 from ganzoo.images import save_png
 from ganzoo.metrics import Evaluator, psnr, ssim
 from ganzoo.registry import resolve_preset
-from results_file import chosen_presets, finish, machine, result_name, write_result
+from results_file import finish, machine, preset_arguments, print_targets, result_name, write_result
 
 PRESETS = ("srresnet-mnist", "srgan-mnist", "srresnet-photos", "srgan-photos")
 FEATURES = {"sr4-mnist": "digits", "sr4-photos": "shapes", "sr4-shapes": "shapes"}
@@ -79,19 +78,11 @@ def print_table(record: dict) -> None:
             print(f"{data:<12}{method:<12}{row['psnr']:>9.2f}{row['ssim']:>8.4f}{row['fid']:>9.3f}{seconds:>9}")
     for method, row in PUBLISHED_SET5.items():
         print(f"{'Set5 (paper)':<12}{method:<12}{row['psnr']:>9.2f}{row['ssim']:>8.4f}{'-':>9}{'-':>9}")
-    print("\nIssue 17's targets:")
-    for name, target in record["targets"].items():
-        verdict = "met" if target["met"] else "MISSED"
-        print(f"  {name:<44} {target['value']:>8.4g} (threshold {target['threshold']:.4g})  {verdict}")
+    print_targets("Issue 17's targets", record["targets"])
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("presets", nargs="*", metavar="PRESET", help=f"a subset of {', '.join(PRESETS)} (default: all)")
-    parser.add_argument("--seed", type=int, default=0)
-    parser.add_argument("--quick", action="store_true", help="1 epoch each: checks the script")
-    args = parser.parse_args()
-    presets = chosen_presets(parser, args.presets, PRESETS)
+    args, presets = preset_arguments(__doc__, PRESETS)
     started = time.perf_counter()
     result_file = result_name("super_resolution", args.quick, bool(args.presets))
     record = {"seed": args.seed, **machine(), "scale": SCALE, "published_set5_x4": PUBLISHED_SET5,

@@ -23,7 +23,6 @@ presets writes translation_zoo_subset.json.
 """
 from __future__ import annotations
 
-import argparse
 import tempfile
 import time
 from pathlib import Path
@@ -34,7 +33,7 @@ from ganzoo.data import load_arrays
 from ganzoo.images import save_png
 from ganzoo.metrics import Evaluator, l1_distance
 from ganzoo.registry import resolve_preset
-from results_file import chosen_presets, finish, machine, result_name, write_result
+from results_file import finish, machine, preset_arguments, print_targets, result_name, write_result
 
 PRESETS = ("pix2pix-edges", "unet-l1-edges", "cyclegan-digits")
 METRICS = ("label_preservation", "fid", "l1", "psnr", "ssim")
@@ -80,12 +79,7 @@ def round_trips(model, a, b) -> dict:
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("presets", nargs="*", metavar="PRESET", help=f"a subset of {', '.join(PRESETS)} (default: all)")
-    parser.add_argument("--seed", type=int, default=0)
-    parser.add_argument("--quick", action="store_true", help="1 epoch each: checks the script")
-    args = parser.parse_args()
-    presets = chosen_presets(parser, args.presets, PRESETS)
+    args, presets = preset_arguments(__doc__, PRESETS)
     started = time.perf_counter()
     result_file = result_name("translation_zoo", args.quick, bool(args.presets))
     record = {"seed": args.seed, **machine(), "presets": {}}
@@ -116,12 +110,7 @@ def main() -> None:
     print(f"{'preset':<16}" + "".join(f"{column:>20}" for column in columns))
     for name, row in record["presets"].items():
         print(f"{name:<16}" + "".join(f"{row[column]:>20.4g}" if column in row else f"{'-':>20}" for column in columns))
-    print("\nIssue 17's targets:")
-    for name, target in record["targets"].items():
-        verdict = {True: "met", False: "MISSED", None: "not run"}[target["met"]]
-        value = "-" if target["value"] is None else f"{target['value']:.4g}"
-        threshold = "-" if target["threshold"] is None else f"{target['threshold']:.4g}"
-        print(f"  {name:<44} {value:>8} (threshold {threshold})  {verdict}")
+    print_targets("Issue 17's targets", record["targets"])
     finish(result_file, {**record, "complete": True}, started)
 
 

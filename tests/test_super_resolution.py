@@ -11,7 +11,7 @@ from PIL import Image
 from ganzoo import cli, content
 from ganzoo.config import ConfigError
 from ganzoo.data import load_arrays
-from ganzoo.data.pairs import TEST_PHOTOS, TRAIN_PHOTOS
+from ganzoo.data.pairs import TEST_PHOTOS, TRAIN_PHOTOS, bicubic_upscale
 from ganzoo.layers import PixelShuffle
 from ganzoo.models import SRGAN
 from ganzoo.networks.srgan import srgan_discriminator, srresnet_generator
@@ -69,6 +69,14 @@ def test_srresnet_upscales_by_powers_of_two_only():
         SRGAN.check_settings({"content_extractor": "resnet"}, (28, 28, 1))
     with pytest.raises(ConfigError, match="Use content_extractor: shapes"):
         SRGAN.check_settings({"content_extractor": "digits"}, (32, 32, 3))
+
+
+def test_a_bicubic_skip_starts_as_bicubic_and_batch_norm_can_go():
+    generator = srresnet_generator((16, 16, 3), filters=4, residual_blocks=1, bicubic_skip=True, batch_norm=False)
+    sources = np.random.default_rng(0).uniform(-1, 1, (2, 4, 4, 3)).astype("float32")
+    np.testing.assert_allclose(generator(sources).numpy(), bicubic_upscale(sources, 4), atol=1e-5)
+    assert not any(isinstance(layer, keras.layers.BatchNormalization) for layer in generator.layers)
+    assert any(isinstance(layer, keras.layers.BatchNormalization) for layer in srresnet_generator(SHAPE, filters=4).layers)
 
 
 def test_srresnet_trains_the_generator_alone():

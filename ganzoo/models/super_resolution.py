@@ -172,8 +172,8 @@ class SRGAN(Translator):
 
         def train_function(iterator):
             pretraining = int(ops.convert_to_numpy(self.images_shown)) < self.pretrain_images
+            self._pretraining = pretraining  # read when the phase's step is traced (again, for a new batch shape)
             if pretraining not in phases:
-                self._pretraining = pretraining
                 super(SRGAN, self).make_train_function(force=True)
                 phases[pretraining] = self.train_function
                 self.train_function = train_function

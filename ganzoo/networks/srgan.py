@@ -27,17 +27,30 @@ def _prelu():
     return layers.PReLU(shared_axes=[1, 2])  # one slope per channel, so any image size works
 
 
-def _residual_block(h, filters: int):
+def _normalized(h, batch_norm: bool):
+    return layers.BatchNormalization()(h) if batch_norm else h
+
+
+def _residual_block(h, filters: int, batch_norm: bool):
     skip = h
     h = layers.Conv2D(filters, 3, padding="same")(h)
-    h = _prelu()(layers.BatchNormalization()(h))
+    h = _prelu()(_normalized(h, batch_norm))
     h = layers.Conv2D(filters, 3, padding="same")(h)
-    return layers.Add()([skip, layers.BatchNormalization()(h)])
+    return layers.Add()([skip, _normalized(h, batch_norm)])
 
 
 def srresnet_generator(data_shape: tuple, scale: int = 4, filters: int = 64, residual_blocks: int = 16,
+                       batch_norm: bool = True, bicubic_skip: bool = False,
                        source_channels: int | None = None) -> keras.Model:
-    """source (data_shape / scale) -> image of `data_shape`, tanh output."""
+    """source (data_shape / scale) -> image of `data_shape`, tanh output.
+
+    `bicubic_skip` makes the network learn a correction to the bicubic upscaling of its source
+    (global residual learning, as VDSR does) instead of the whole image: it starts as good as
+    bicubic, which on smooth photographs a short training does not otherwise reach. The output is
+    then clipped to [-1, 1] (hard tanh) instead of squashed. `batch_norm: false` drops batch norm
+    from the residual blocks, as EDSR (Lim et al. 2017) does for super-resolution: a network that
+    computes the same in training and in use.
+    """
     if len(data_shape) != 3 or data_shape[0] % scale or data_shape[1] % scale:
         raise ValueError(f"SRResNet makes images whose sides divide by the scale {scale}; got data_shape {list(data_shape)}.")
     steps = upscale_steps(scale)
@@ -45,12 +58,17 @@ def srresnet_generator(data_shape: tuple, scale: int = 4, filters: int = 64, res
     start = _prelu()(layers.Conv2D(filters, 9, padding="same")(source))
     h = start
     for _ in range(residual_blocks):
-        h = _residual_block(h, filters)
-    h = layers.BatchNormalization()(layers.Conv2D(filters, 3, padding="same")(h))
+        h = _residual_block(h, filters, batch_norm)
+    h = _normalized(layers.Conv2D(filters, 3, padding="same")(h), batch_norm)
     h = layers.Add()([start, h])
     for _ in range(steps):
         h = _prelu()(PixelShuffle(2)(layers.Conv2D(filters * 4, 3, padding="same")(h)))
-    image = layers.Conv2D(data_shape[-1], 9, padding="same", activation="tanh", name="image", dtype="float32")(h)
+    if not bicubic_skip:
+        image = layers.Conv2D(data_shape[-1], 9, padding="same", activation="tanh", name="image", dtype="float32")(h)
+        return keras.Model(source, image, name="generator")
+    correction = layers.Conv2D(data_shape[-1], 9, padding="same", kernel_initializer="zeros", dtype="float32")(h)
+    bicubic = layers.UpSampling2D(scale, interpolation="bicubic", dtype="float32")(source)
+    image = layers.Activation("hard_tanh", name="image", dtype="float32")(layers.Add(dtype="float32")([bicubic, correction]))
     return keras.Model(source, image, name="generator")
 
 

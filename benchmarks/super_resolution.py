@@ -17,7 +17,7 @@ bicubic interpolation and the SRGAN paper's Set5 figures.
 Prints a table with the published Set5 x4 figures (Ledig et al. 2017, Table 2: bicubic, SRResNet,
 SRGAN-VGG54, on 5 photographs, features and data unlike ours: for orientation, not comparison),
 writes benchmarks/results/super_resolution.json (after each preset, "complete": false until the
-end) and docs/<preset>-grid.png (bicubic | SR | original for 8 held-out images). One seed.
+end) and docs/<preset>-grid.png (bicubic | SR | original for 10 held-out images spread over the test set). One seed.
 `--quick` (1 epoch each) checks the script and writes super_resolution_quick.json.
 """
 from __future__ import annotations
@@ -26,6 +26,7 @@ import tempfile
 import time
 from pathlib import Path
 
+import numpy as np
 from budget import DOCS, train_preset
 from ganzoo.data import load_arrays
 from ganzoo.data.pairs import bicubic_upscale
@@ -40,6 +41,7 @@ PUBLISHED_SET5 = {"bicubic": {"psnr": 28.43, "ssim": 0.8211}, "srresnet": {"psnr
                   "srgan": {"psnr": 29.40, "ssim": 0.8472}}
 SCALE = 4
 TRAIN_MINUTES = 20
+GRID_ROWS = 10
 MIN_GAIN_DB = 3.0
 
 
@@ -97,7 +99,8 @@ def main() -> None:
                 rows["bicubic"] = scores(bicubic_upscale(sources, SCALE), targets, FEATURES[data])
             model, seconds, images = train_preset(name, Path(folder), args.seed, epochs=1 if args.quick else None)
             if not args.quick:
-                save_png(model.preview(8, examples=(sources, targets)), DOCS / f"{name}-grid.png")
+                shown = np.linspace(0, len(sources) - 1, GRID_ROWS).round().astype(int)  # spread over classes and photos
+                save_png(model.preview(GRID_ROWS, examples=(sources[shown], targets[shown])), DOCS / f"{name}-grid.png")
             method = name.split("-")[0]
             rows[method] = {**scores(model.upscale(sources), targets, FEATURES[data]), "train_seconds": round(seconds, 1)}
             record["trained"][name] = {"data": data, "train_seconds": round(seconds, 1), "images_shown": images,

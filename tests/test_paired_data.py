@@ -370,7 +370,7 @@ def test_preset_checks_accept_translator_data(paired_folder):
     "data, shape, pairing, source_shape, message",
     [
         (DataConfig("digits", pairing="paired"), (8, 8, 1), "paired", None,
-         "'digits' gives single images, not paired ones; paired sources: edges-mnist, sr4-mnist, or a folder"),
+         "'digits' gives single images, not paired ones; paired sources: edges-mnist, sr4-mnist, sr4-shapes, sr4-photos, or a folder"),
         (DataConfig("digits-mnist", pairing="paired"), (28, 28, 1), "paired", None,
          r"gives two unpaired sets of images, not \(source, target\) pairs.*CycleGAN"),
         (DataConfig("edges-mnist"), (28, 28, 1), "none", None,

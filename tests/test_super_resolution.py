@@ -211,3 +211,13 @@ def test_translate_and_upscale_commands(tmp_path, capsys):
     assert cli.main(["translate", str(tmp_path / "sr.keras"), str(inputs), "-o", str(tmp_path / "fresh")]) == 2
     assert "broken.png is not a readable image" in capsys.readouterr().err
     assert not (tmp_path / "fresh").exists()  # every input is read before anything is written
+
+
+def test_a_size_the_layers_refuse_gets_one_clear_error():
+    from ganzoo.models import Pix2Pix
+    from ganzoo.networks.pix2pix import patchgan_discriminator, unet_generator
+
+    model = Pix2Pix(unet_generator((8, 8, 1), base_filters=2), patchgan_discriminator((8, 8, 1), base_filters=2))
+    assert model.translate(np.zeros((1, 16, 12, 1), "float32")).shape == (1, 16, 12, 1)  # sides that halve twice
+    with pytest.raises(ValueError, match="cannot take images of 6x6 .* sides that divide by 2\\^k"):
+        model.translate(np.zeros((1, 6, 6, 1), "float32"))

@@ -54,6 +54,9 @@ def srresnet_generator(data_shape: tuple, scale: int = 4, filters: int = 64, res
     if len(data_shape) != 3 or data_shape[0] % scale or data_shape[1] % scale:
         raise ValueError(f"SRResNet makes images whose sides divide by the scale {scale}; got data_shape {list(data_shape)}.")
     steps = upscale_steps(scale)
+    if bicubic_skip and source_channels not in (None, data_shape[-1]):
+        raise ValueError(f"bicubic_skip adds the upscaled source to the output, so the source needs the output's "
+                         f"{data_shape[-1]} channels; got source_channels {source_channels}.")
     source = keras.Input((data_shape[0] // scale, data_shape[1] // scale, source_channels or data_shape[-1]), name="source")
     start = _prelu()(layers.Conv2D(filters, 9, padding="same")(source))
     h = start

@@ -24,6 +24,7 @@ import numpy as np
 from keras import layers, ops
 
 from ganzoo.config import ConfigError
+from ganzoo.networks.blocks import any_size_copy
 
 VGG19_NO_TOP = "vgg19_weights_tf_dim_ordering_tf_kernels_notop.h5"
 VGG19_RELEASE = "https://storage.googleapis.com/tensorflow/keras-applications/vgg19/"
@@ -67,13 +68,6 @@ def vgg19_weights() -> Path:
     return path
 
 
-def _any_size(model: keras.Model, channels: int) -> keras.Model:
-    """`model` rebuilt for inputs of any height and width, with its weights."""
-    twin = keras.models.clone_model(model, input_tensors=keras.Input((None, None, channels)))
-    twin.set_weights(model.get_weights())
-    return twin
-
-
 def _shipped_taps(classifier: keras.Model) -> dict:
     """block name -> the ReLU layer that ends that block of a shipped classifier."""
     relus = [layer for layer in classifier.layers if isinstance(layer, layers.ReLU)]
@@ -109,7 +103,7 @@ def content_network(extractor: str, layer=None, channels: int = 1) -> keras.Mode
         from ganzoo.metrics.digits_classifier import load_digits_classifier
         from ganzoo.metrics.shapes_classifier import load_shapes_classifier
 
-        classifier = _any_size((load_digits_classifier if extractor == "digits" else load_shapes_classifier)(), channels)
+        classifier = any_size_copy((load_digits_classifier if extractor == "digits" else load_shapes_classifier)(), channels)
         network = keras.Model(classifier.input, _shipped_taps(classifier)[layer].output, name=f"{extractor}_content")
     network.trainable = False
     return network

@@ -8,7 +8,7 @@ from pathlib import Path
 import numpy as np
 
 from ganzoo.data.checks import DataError
-from ganzoo.data.sources import IMAGE_SUFFIXES
+from ganzoo.data.sources import IMAGE_SUFFIXES, read_image_file
 from ganzoo.images import save_png
 from ganzoo.tiling import translate_tiled
 
@@ -17,13 +17,7 @@ DIRECTIONS = {"a2b": "generator", "b2a": "generator_ba"}
 
 def read_image(path: Path, channels: int) -> np.ndarray:
     """One image file as float32 (H, W, `channels`) in [-1, 1] (grey or RGB, converted as needed)."""
-    from PIL import Image
-
-    try:
-        with Image.open(path) as image:
-            pixels = np.asarray(image.convert("L" if channels == 1 else "RGB"), dtype="float32")
-    except (OSError, SyntaxError, ValueError) as error:  # PIL's errors for damaged or unknown files
-        raise DataError(f"{path} is not a readable image ({error}); remove or replace it.") from None
+    pixels = read_image_file(path, channels).astype("float32")
     pixels = pixels[..., None] if pixels.ndim == 2 else pixels
     return pixels / 127.5 - 1.0
 

@@ -7,6 +7,7 @@ cycle_gan/*) return `ImagePairs`: two sets of images and their labels.
 """
 from __future__ import annotations
 
+import contextlib
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Callable
@@ -90,23 +91,39 @@ def _no_images(path: Path) -> DataError:
     return DataError(f"No image files ({', '.join(sorted(IMAGE_SUFFIXES))}) found under {path}.")
 
 
+def _image_channels(file: Path) -> int:
+    """1 for a greyscale image file, 3 otherwise."""
+    from PIL import Image
+
+    with _readable(file), Image.open(file) as image:
+        return 1 if image.mode in ("1", "L", "I", "I;16") else 3
+
+
+@contextlib.contextmanager
+def _readable(file: Path):
+    try:
+        yield
+    except (OSError, SyntaxError, ValueError) as error:  # PIL's errors for damaged or unknown files
+        raise DataError(f"{file} is not a readable image ({error}); remove or replace it.") from None
+
+
+def read_image_file(file: Path, channels: int, size=None) -> np.ndarray:
+    """One image file as uint8 (H, W, C): grey for 1 channel, RGB for 3, resized to `size`
+    (width, height) when given; a damaged or unknown file is a DataError naming it."""
+    from PIL import Image
+
+    with _readable(file), Image.open(file) as image:
+        image = image.convert("L" if channels == 1 else "RGB")
+        if size:
+            image = image.resize(tuple(size), Image.Resampling.LANCZOS)
+        return np.asarray(image, dtype="uint8")
+
+
 def _read_images(files, root: Path, channels=None, size=None) -> np.ndarray:
     """uint8 NHWC of image files, all in the mode of the first (greyscale or RGB) unless `channels`
     says, resized to `size` (width, height) when given; they must share one size."""
-    from PIL import Image
-
-    mode = {1: "L", 3: "RGB"}.get(channels or 0)
-    images = []
-    for file in files:
-        try:
-            with Image.open(file) as image:
-                mode = mode or ("L" if image.mode in ("1", "L", "I", "I;16") else "RGB")
-                image = image.convert(mode)
-                if size:
-                    image = image.resize(tuple(size), Image.Resampling.LANCZOS)
-                images.append(np.asarray(image, dtype="uint8"))
-        except (OSError, SyntaxError, ValueError) as error:  # PIL's errors for damaged or unknown files
-            raise DataError(f"{file} is not a readable image ({error}); remove or replace it.") from None
+    channels = channels or (_image_channels(files[0]) if files else None)
+    images = [read_image_file(file, channels, size) for file in files]
     shapes = {a.shape for a in images}
     if len(shapes) > 1:
         raise DataError(

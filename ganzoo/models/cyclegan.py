@@ -17,12 +17,8 @@ from keras import ops
 from ganzoo.config import ConfigError
 from ganzoo.images import comparison_grid
 from ganzoo.models.core import Step
-from ganzoo.models.translator import Translator, check_loss_weights
+from ganzoo.models.translator import Translator, check_loss_weights, per_example_mean
 from ganzoo.registry import register_model
-
-
-def _mean_abs(difference, size):
-    return ops.mean(ops.reshape(ops.abs(difference), (size, -1)), axis=-1)
 
 
 @register_model("cyclegan")
@@ -126,12 +122,12 @@ class CycleGAN(Translator):
         terms = {
             "adversarial": self.loss_family.generator(self.critic(fake_b)),
             "adversarial_a": self.loss_family.generator(self.critic(fake_a, discriminator=self.discriminator_a)),
-            "cycle": _mean_abs(self.generator_ba(fake_b, training=True) - a, size)
-            + _mean_abs(self.generator(fake_a, training=True) - b, size),
+            "cycle": per_example_mean(ops.abs(self.generator_ba(fake_b, training=True) - a), size)
+            + per_example_mean(ops.abs(self.generator(fake_a, training=True) - b), size),
         }
         if self.identity_weight > 0:  # the two extra passes only when they count
-            terms["identity"] = (_mean_abs(self.generator(b, training=True) - b, size)
-                                 + _mean_abs(self.generator_ba(a, training=True) - a, size))
+            terms["identity"] = (per_example_mean(ops.abs(self.generator(b, training=True) - b), size)
+                                 + per_example_mean(ops.abs(self.generator_ba(a, training=True) - a), size))
         else:
             terms["identity"] = ops.zeros((size,))
         return terms

@@ -13,7 +13,7 @@ from keras import ops
 
 from ganzoo.config import ConfigError
 from ganzoo.models.core import Step
-from ganzoo.models.translator import Translator, check_loss_weights
+from ganzoo.models.translator import Translator, check_loss_weights, per_example_mean
 from ganzoo.registry import register_model
 
 
@@ -63,5 +63,5 @@ class Pix2Pix(Translator):
 
     def generator_terms(self, step: Step) -> dict:
         distance = ops.abs(step.fakes["fake"] - step.batch["real"])
-        return {**super().generator_terms(step), "l1": ops.mean(ops.reshape(distance, (step.size, -1)), axis=-1)}
+        return {**super().generator_terms(step), "l1": per_example_mean(distance, step.size)}
 

@@ -21,13 +21,9 @@ from ganzoo.content import check_content, content_network, default_extractor
 from ganzoo.data.pairs import bicubic_upscale
 from ganzoo.images import comparison_grid
 from ganzoo.models.core import Step
-from ganzoo.models.translator import Translator, Untracked, check_loss_weights
+from ganzoo.models.translator import Translator, Untracked, check_loss_weights, per_example_mean
 from ganzoo.networks.srgan import upscale_steps
 from ganzoo.registry import register_model
-
-
-def _per_example_mean(values, size):
-    return ops.mean(ops.reshape(ops.cast(values, "float32"), (size, -1)), axis=-1)
 
 
 @register_model("srgan")
@@ -117,12 +113,12 @@ class SRGAN(Translator):
     def reconstruction_terms(self, step: Step) -> dict:
         """Per-example pixel and content losses of the generator's output against the target."""
         fake, real = step.fakes["fake"], step.batch["real"]
-        terms = {"pixel": _per_example_mean(ops.square(fake - real), step.size)}
+        terms = {"pixel": per_example_mean(ops.square(fake - real), step.size)}
         if self.content_weight > 0:
             network = self._content.network
             distance = ops.square(ops.cast(network(fake, training=False), "float32")
                                   - ops.cast(network(real, training=False), "float32"))
-            terms["content"] = _per_example_mean(distance, step.size)
+            terms["content"] = per_example_mean(distance, step.size)
         else:
             terms["content"] = ops.zeros((step.size,))
         return terms

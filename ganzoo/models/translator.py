@@ -11,6 +11,7 @@ from keras import ops
 from ganzoo.config import ConfigError
 from ganzoo.images import comparison_grid
 from ganzoo.models.core import AdversarialCore, Step
+from ganzoo.networks.blocks import any_size_copy
 
 
 def check_loss_weights(settings: dict, names) -> None:
@@ -18,6 +19,11 @@ def check_loss_weights(settings: dict, names) -> None:
     for name in names:
         if settings.get(name, 1.0) < 0:
             raise ConfigError(f"model.{name} is a weight of 0 or more; got {settings[name]}.")
+
+
+def per_example_mean(values, size):
+    """The mean of `values` over everything but the batch axis, in float32: a loss term per example."""
+    return ops.mean(ops.reshape(ops.cast(values, "float32"), (size, -1)), axis=-1)
 
 
 class Untracked:
@@ -91,13 +97,14 @@ class Translator(AdversarialCore):
         without a fixed input size, holding the network's current weights."""
         live = self.sampling_generator if network == "generator" else getattr(self, network)
         twins = self._any_size.networks
-        if network not in twins:
+        if network in twins:
+            twins[network].set_weights(live.get_weights())
+        else:
             try:
-                twins[network] = keras.models.clone_model(live, input_tensors=keras.Input((None, None, shape[-1])))
+                twins[network] = any_size_copy(live, shape[-1])
             except Exception as error:  # Keras raises assorted types for layers that need a fixed size
                 raise ValueError(f"{self.name}'s {network} only takes images of {live.input_shape[1:]}: {error}") from None
         twin = twins[network]
-        twin.set_weights(live.get_weights())
 
         def forward(batch):
             try:

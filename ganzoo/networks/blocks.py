@@ -1,6 +1,7 @@
 """Pieces shared by the network families."""
 from __future__ import annotations
 
+import keras
 from keras import layers
 
 
@@ -14,3 +15,10 @@ def all_layers(model):
     for layer in getattr(model, "layers", ()):
         yield layer
         yield from all_layers(layer)
+
+
+def any_size_copy(model: keras.Model, channels: int) -> keras.Model:
+    """`model` rebuilt for inputs of any height and width (its layers permitting), with its weights."""
+    copy = keras.models.clone_model(model, input_tensors=keras.Input((None, None, channels)))
+    copy.set_weights(model.get_weights())
+    return copy

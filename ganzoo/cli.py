@@ -20,6 +20,7 @@ from ganzoo.precision import PRECISIONS
 from ganzoo.registry import list_models, preset_name, resolve_preset
 from ganzoo.callbacks import CheckpointError, TrainingDiverged
 from ganzoo.runs import RunError, load_run_model, preview_examples, resume_hint, run_preset, train
+from ganzoo.anomaly import ANOGAN_STEPS, score_folder
 from ganzoo.translating import translate_folder, upscale_file
 from ganzoo.tuning import BEST_FILE, OBJECTIVES, RESULTS_FILE, format_report, tune
 
@@ -221,6 +222,23 @@ def build_parser() -> argparse.ArgumentParser:
     _tile_options(upscale_parser)
     upscale_parser.set_defaults(handler=run_upscale)
 
+    anomaly_parser = commands.add_parser(
+        "anomaly",
+        help="score a folder of images for anomalies with a run trained on normal images (GANomaly, or any latent GAN)",
+        description="Score every image under INPUT_DIR: a GANomaly run by its latent residual, an unconditional "
+        "latent GAN (such as dcgan-mnist trained on normal images) by AnoGAN's latent search. Writes OUT_DIR/scores.csv "
+        "(file, score, rank; higher is more anomalous) and OUT_DIR/most_anomalous.png (the top inputs above what "
+        "the model made of them). Images must have the training images' size.",
+    )
+    anomaly_parser.add_argument("run", help="run folder (holding model.keras) or a .keras file")
+    anomaly_parser.add_argument("input_dir", help="folder of images (searched recursively)")
+    anomaly_parser.add_argument("-o", "--output", required=True, metavar="OUT_DIR", help="folder for scores.csv and the picture")
+    anomaly_parser.add_argument("--top", type=int, default=16, help="inputs shown in most_anomalous.png (default 16)")
+    anomaly_parser.add_argument("--steps", type=int, default=ANOGAN_STEPS,
+                                help=f"latent search steps for a latent GAN (default {ANOGAN_STEPS}); not for GANomaly")
+    anomaly_parser.add_argument("--overwrite", action="store_true", help="replace output files that exist")
+    anomaly_parser.set_defaults(handler=run_anomaly)
+
     tune_parser = commands.add_parser(
         "tune",
         help="sweep a preset's hyperparameters with keras-tuner, from its tune: section",
@@ -268,6 +286,16 @@ def run_upscale(args) -> int:
     model = load_run_model(args.run)
     output = upscale_file(model, args.image, args.output, args.tile, args.overlap, args.overwrite)
     print(f"Wrote {output}")
+    return 0
+
+
+def run_anomaly(args) -> int:
+    if args.top < 1:
+        raise ValueError(f"--top must be at least 1, got {args.top}.")
+    model = load_run_model(args.run)
+    options = {} if hasattr(model, "anomaly_scores") else {"steps": args.steps}
+    result = score_folder(model, args.input_dir, args.output, args.top, args.overwrite, **options)
+    print(f"Scored {len(result['files'])} image(s); wrote {result['table']} and {result['picture']}")
     return 0
 
 
@@ -352,7 +380,7 @@ def _check_class_options(args, model, run) -> None:
     """--labels and --per-class need a conditional model, --text a text-to-image one, and --labels as
     many labels as -n asks for."""
     option = "--labels" if args.labels is not None else "--per-class" if args.per_class else None
-    if option and getattr(model, "num_classes", None) is None:
+    if option and not getattr(model, "conditional", False):
         raise ValueError(f"{option} draws given classes, but {run} holds an unconditional {type(model).__name__}.")
     if args.text and not hasattr(model, "text_grid"):
         raise ValueError(f"--text draws what a caption says, but {run} holds a {type(model).__name__}, not a text-to-image model.")
@@ -373,7 +401,7 @@ def run_sample(args) -> int:
     run = Path(args.run)
     folder = run if run.is_dir() else run.parent
     examples = None
-    if model.pairing in ("paired", "unpaired"):  # a translator shows its run's own examples
+    if model.takes_examples:  # a translator shows its run's own examples
         examples = preview_examples(model, run_preset(folder), args.num)
     options = {} if args.truncation is None else {"truncation": args.truncation}
     kind = ("style_mix" if args.style_mix else "interpolation" if args.interpolate else "per_class" if args.per_class

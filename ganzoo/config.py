@@ -254,7 +254,7 @@ class TrainConfig:
         _require_positive(self, "train", ["epochs", "batch_size"])
 
 
-PAIRINGS = ("none", "labels", "captions", "paired", "unpaired")
+PAIRINGS = ("none", "labels", "captions", "paired", "unpaired", "semi")
 SPLITS = ("train", "test")  # data.split: all the data, or what the sources that have one hold out
 
 
@@ -263,9 +263,14 @@ class DataConfig:
     """Where training data comes from (see `ganzoo.data.load` for the sources) and how its examples
     pair up: `none` (samples alone), `labels` (samples with class labels), `captions` (digit
     images with captions made from their labels, see `ganzoo.data.captions`), `paired` (source and
-    target images) or `unpaired` (two sets of images). It must be what the model class trains on.
+    target images), `unpaired` (two sets of images) or `semi` (all samples, and a labelled few
+    beside them). It must be what the model class trains on.
     `split` is `train`, or `test` for the held-out data of the sources that have it (the built-in
-    translator tasks, tensorflow-datasets sets, folders with testA/ and testB/)."""
+    translator tasks, labelled sources of single samples, tensorflow-datasets sets, folders with
+    testA/ and testB/). `hold_out` keeps a labelled source's `test` examples out of `train`, so a
+    model can be scored on examples it never saw; `classes` keeps only the examples of those labels
+    (a model of "normal" data); `labelled` keeps the labels of a seeded, class-balanced N examples
+    (pairing `labels`: train on those alone; `semi`: on all samples, N of them labelled)."""
 
     source: str
     pairing: str = "none"
@@ -274,13 +279,27 @@ class DataConfig:
     data_dir: Optional[str] = None
     cache: bool = True
     split: str = "train"
+    hold_out: bool = False
+    classes: Optional[list[int]] = None
+    labelled: Optional[int] = None
 
     def __post_init__(self):
-        _require_positive(self, "data", ["image_size", "limit"])
+        _require_positive(self, "data", ["image_size", "limit", "labelled"])
         if self.pairing not in PAIRINGS:
             raise ConfigError(f"data.pairing must be one of {', '.join(PAIRINGS)}; got {self.pairing!r}.")
         if self.split not in SPLITS:
             raise ConfigError(f"data.split must be one of {', '.join(SPLITS)}; got {self.split!r}.")
+        if self.pairing == "semi" and self.labelled is None:
+            raise ConfigError("data.pairing semi trains on all samples and a labelled few: give data.labelled, such as 100.")
+        if self.labelled is not None and self.pairing not in ("labels", "semi"):
+            raise ConfigError(
+                f"data.labelled is for pairing labels (train on those alone) or semi, not {self.pairing!r}; remove it."
+            )
+        if self.classes is not None and (
+            not isinstance(self.classes, list) or not self.classes
+            or not all(isinstance(c, int) and not isinstance(c, bool) and c >= 0 for c in self.classes)
+        ):
+            raise ConfigError(f"data.classes is a list of the labels to keep, such as [0, 1, 2]; got {self.classes!r}.")
 
 
 TUNERS = ("random", "bayesian", "hyperband")

@@ -149,12 +149,13 @@ def run_preset(folder) -> Preset:
 
 
 def preview_examples(model, preset: Preset, n: int):
-    """The fixed examples a translator's preview shows (the first `n` of its data in the seeded
-    order); None for latent models, whose previews need none."""
-    if model.pairing not in ("paired", "unpaired"):
+    """The fixed examples the preview of a model that works on given images shows (a translator, a
+    reconstructing anomaly model): the first `n` of its data in the seeded order; None for latent
+    models, whose previews need none."""
+    if not model.takes_examples:
         return None
     element = next(iter(preset_dataset(preset, batch_size=n, drop_remainder=False)))
-    return tuple(part.numpy() for part in element)
+    return tuple(part.numpy() for part in element) if isinstance(element, tuple) else element.numpy()
 
 
 def write_config(run: RunFolder, preset: Preset) -> str:

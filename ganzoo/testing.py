@@ -80,8 +80,8 @@ def _fit_once(model, batch):
 
 
 def _samples(model, batch, seed=3) -> np.ndarray:
-    """What the model makes for evaluation: samples from a seed, or translations of the batch."""
-    return model.evaluation_samples(_size(batch), seed=seed, data=batch if isinstance(batch, tuple) else None)
+    """What the model makes for evaluation: samples from a seed, or what it makes of the batch."""
+    return model.evaluation_samples(_size(batch), seed=seed, data=batch if isinstance(batch, tuple) or model.takes_examples else None)
 
 
 def assert_train_step_finite(model, batch) -> dict:
@@ -114,12 +114,12 @@ def assert_keras_round_trip(model, batch, folder) -> None:
 
 def assert_preview_deterministic(model, batch) -> None:
     """`preview` gives one uint8 picture, the same twice; samples are float32 of the declared shape."""
-    examples = batch if isinstance(batch, tuple) and "labels" not in model.batch_structure else None
+    examples = batch if model.takes_examples else None
     picture = model.preview(4, seed=0, examples=examples)
     assert picture.dtype == np.uint8 and picture.ndim == 3, f"preview gave {picture.dtype} {picture.shape}"
     np.testing.assert_array_equal(picture, model.preview(4, seed=0, examples=examples))
     samples = _samples(model, batch, seed=0)
-    assert samples.dtype == np.float32 and samples.shape[1:] == tuple(model.generator.output_shape[1:])
+    assert samples.dtype == np.float32 and samples.shape[1:] == tuple(model.batch_spec()["real"])
 
 
 def run_model_checks(model, folder, batch=None) -> None:

@@ -206,8 +206,6 @@ def test_translator_data_refuses_what_it_cannot_give():
         ganzoo.data.load("digits-mnist", batch_size=4, labels=True)
     with pytest.raises(DataError, match="Captions are made for the built-in digits sources"):
         ganzoo.data.load("edges-mnist", batch_size=4, captions=True)
-    with pytest.raises(DataError, match="has no held-out test split"):
-        ganzoo.data.load("mnist-5k", batch_size=4, split="test")
     with pytest.raises(DataError, match="gives single images, not unpaired ones"):
         ganzoo.data.load_arrays("digits", pairing="unpaired")
     with pytest.raises(DataError, match="larger than the 10 examples in set A of 'digits-mnist'"):
@@ -386,7 +384,6 @@ def test_preset_checks_accept_translator_data(paired_folder):
          "data.image_size must be a multiple of 4; got 30"),
         (DataConfig("digits-mnist", pairing="unpaired"), (28, 28, 3), "unpaired", None,
          r"gives set B images of shape \(28, 28, 1\)"),
-        (DataConfig("mnist-5k", split="test"), (28, 28, 1), "none", None, "'mnist-5k' has no held-out test split"),
         (DataConfig("edges-mnist", pairing="unpaired"), (28, 28, 1), "paired", None,
          "The model trains on data.pairing 'paired' but the preset's data says 'unpaired'"),
     ],

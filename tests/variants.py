@@ -21,6 +21,7 @@ class LabelConcatGAN(LatentGAN):
 
     batch_structure = ("real", "labels")
     pairing = "labels"
+    conditional = True
 
     def __init__(self, generator, discriminator, num_classes: int = 10, **kwargs):
         super().__init__(generator, discriminator, **kwargs)

@@ -39,6 +39,7 @@ from ganzoo.data.shapes import (
     draw_shapes,
     shape_combination,
 )
+from ganzoo.data.subsets import labelled_indices, select_examples
 from ganzoo.data.sources import (
     BUILTIN_SOURCES,
     folder_classes,
@@ -63,6 +64,7 @@ __all__ = [
     "check_training_data",
     "decode_shape_combination",
     "draw_shapes",
+    "labelled_indices",
     "list_sources",
     "load",
     "load_arrays",
@@ -71,6 +73,7 @@ __all__ = [
     "preset_dataset",
     "preset_epochs",
     "sample_mixture",
+    "select_examples",
     "shape_combination",
     "source_kind",
     "split_indices",
@@ -163,13 +166,6 @@ def batch_kind(source: str, pairing: str | None = None) -> str:
 def _check_split(source: str, kind: str, split: str) -> None:
     if split not in SPLITS:
         raise DataError(f"data.split must be one of {', '.join(SPLITS)}; got {split!r}.")
-    if split == "test" and kind == "single" and not source.startswith("tfds:"):
-        raise DataError(
-            f"{source!r} has no held-out test split (data.split: test): its single samples are all training "
-            "data. The translator tasks (edges-mnist, sr4-*, digits-mnist) hold out a test split, "
-            "tensorflow-datasets sets have their own, and a folder of translator data has one in CycleGAN's "
-            "layout (testA/ and testB/)."
-        )
 
 
 def _prepare(source, pairing, split, labels=False, captions=False) -> str:
@@ -243,6 +239,11 @@ def check_preset_data(data, data_shape, pairing: str, num_classes=None, source_s
                 f"{data.source!r} gives {what} of shape {given} but the model translates images of shape "
                 f"{tuple(source_shape)}; choose a source whose {what} fit the model, or change the model."
             )
+    if data.classes is not None and max(data.classes) >= builtin.classes:
+        raise DataError(f"data.classes {data.classes} names labels that {data.source!r} lacks: its labels are 0..{builtin.classes - 1}.")
+    if data.labelled is not None and data.labelled < builtin.classes:
+        raise DataError(f"data.labelled {data.labelled} cannot label each of the {builtin.classes} classes of "
+                        f"{data.source!r} once; use at least {builtin.classes}.")
     if num_classes is not None and builtin.classes > num_classes:
         raise DataError(f"{data.source!r} has {builtin.classes} classes but the model has num_classes {num_classes}.")
 
@@ -269,8 +270,13 @@ def _pairs(source, kind, split, image_size, limit, seed, data_dir=None, download
 
 
 def load_arrays(source: str, labels=False, image_size=None, limit=None, seed=0, pairing=None, split="train",
-                data_dir=None, download=False):
+                data_dir=None, download=False, hold_out=False, classes=None, labelled=None):
     """A built-in or folder source as NumPy: float32 samples (and int labels when asked for).
+
+    Sources of single samples are labelled (a folder by its class sub-folders) when `split` is
+    `test` (the fixed held-out fifth of each class), `hold_out` (the rest), `classes` (only those
+    labels) or `labelled` (a seeded, class-balanced choice of that many; see `labelled_indices`)
+    is asked for; `limit` then keeps a seeded subset of what is left.
 
     Translator data gives (sources, targets) when paired, (a, b) when unpaired, or with `labels`
     (sources, targets, labels) and (a, b, a_labels, b_labels). `pairing` reads a folder as
@@ -289,17 +295,26 @@ def load_arrays(source: str, labels=False, image_size=None, limit=None, seed=0, 
     if source.startswith("tfds:"):
         raise DataError(f"load_arrays reads built-in sources and folders; load {source!r} with ganzoo.data.load.")
     path = Path(source).expanduser()
+    subset = split == "test" or hold_out or classes is not None or labelled is not None
     if source in BUILTIN_SOURCES:
-        x, y = BUILTIN_SOURCES[source].load(limit=limit, seed=seed)
+        # Subsets are taken from all of a source's examples: a drawn source is drawn in full first.
+        x, y = BUILTIN_SOURCES[source].load(limit=None if subset else limit, seed=seed)
     else:
-        if labels and not folder_classes(path):
+        if (labels or subset) and not folder_classes(path):
             raise DataError(
-                f"{path} holds its images directly, not in one sub-folder per class, so it has no labels. "
+                f"{path} holds its images directly, not in one sub-folder per class, so it has no labels"
+                f"{' to hold out a test split by' if split == 'test' or hold_out else ''}. "
                 "Sort the images into class folders (a/, b/, ...) or train an unconditional model."
             )
         x, y = image_folder(path, image_size=image_size)
     if len(x) == 0:
         raise DataError(f"Data source {source!r} holds no examples.")
+    keep = select_examples(y, split, hold_out, classes)
+    if keep is not None:
+        x, y = x[keep], y[keep]
+    if labelled is not None:
+        keep = labelled_indices(y, labelled, seed)
+        x, y = x[keep], y[keep]
     if limit is not None and limit < len(x):
         keep = np.random.default_rng(seed).permutation(len(x))[:limit]
         x, y = x[keep], y[keep]
@@ -326,25 +341,53 @@ def _tfds_dataset(name, labels, image_size, limit, data_dir, download, cache, sp
 
 
 def _examples(source, labels, image_size, limit, seed, data_dir, download, cache, captions=False, kind="single",
-              split="train"):
+              split="train", subset=None):
     """(examples, size) of a source of single samples or pairs. Array sources give their NumPy arrays,
     so batches can be gathered by index (one op per batch); tensorflow-datasets sources give an
     unbatched dataset and a negative size when tfds cannot count it. With `captions`, a digits
     source gives (images, captions) instead of labels; paired sources give (sources, targets) and
-    with `labels` (sources, targets, labels)."""
+    with `labels` (sources, targets, labels). `subset` holds `load_arrays`' hold_out, classes and
+    labelled options."""
     if kind == "paired":
         pairs = _pairs(source, kind, split, image_size, limit, seed, data_dir, download)
         return (pairs.a, pairs.b, pairs.b_labels) if labels else (pairs.a, pairs.b), len(pairs.a)
     if captions:
         if source.startswith("tfds:"):
             raise DataError(f"Captions are made for the built-in digits sources, not {source!r}.")
-        images, digits = load_arrays(source, labels=True, image_size=image_size, limit=limit, seed=seed)
+        images, digits = load_arrays(source, labels=True, image_size=image_size, limit=limit, seed=seed,
+                                     split=split, **(subset or {}))
         return (images, make_captions(images, digits)), len(images)
     if source.startswith("tfds:"):
+        if any(value not in (None, False) for value in (subset or {}).values()):
+            raise DataError(f"hold_out, classes and labelled choose examples of built-in sources and folders, not {source!r}.")
         examples = _tfds_dataset(source[5:], labels, image_size, limit, data_dir, download, cache, split)
         return examples, int(examples.cardinality())
-    arrays = load_arrays(source, labels=labels, image_size=image_size, limit=limit, seed=seed)
+    arrays = load_arrays(source, labels=labels, image_size=image_size, limit=limit, seed=seed, split=split,
+                         **(subset or {}))
     return arrays, len(arrays[0] if labels else arrays)
+
+
+def _semi_supervised_sets(source, labelled, batch_size, image_size, limit, seed, split, hold_out, classes):
+    """(all images, (the labelled few, their labels)) for pairing `semi`: every image is trained on
+    unlabelled, and `labelled` of them, chosen by `labelled_indices`, also with their labels. Fewer
+    labelled examples than a batch are repeated until they fill one; `limit` keeps a seeded subset
+    of the unlabelled images."""
+    images, labels = load_arrays(source, labels=True, image_size=image_size, seed=seed, split=split,
+                                 hold_out=hold_out, classes=classes)
+    chosen = np.tile(labelled_indices(labels, labelled, seed), -(-batch_size // labelled))
+    few = images[chosen], labels[chosen]
+    if limit is not None and limit < len(images):
+        images = images[np.random.default_rng(seed).permutation(len(images))[:limit]]
+    return images, few
+
+
+def _semi_supervised_batch(images, labelled):
+    return (images, *labelled)
+
+
+def _size(examples) -> int:
+    """How many examples an array, or a tuple of arrays of one example each, holds."""
+    return len(examples[0] if isinstance(examples, tuple) else examples)
 
 
 def _batches_of(examples, size, batch_size, drop_remainder=True, shuffle_seed=None, reshuffle=False):
@@ -375,19 +418,22 @@ def _gathered(batches, examples) -> tf.data.Dataset:
 
 
 def _gathered_unpaired(index_batches, a, b) -> tf.data.Dataset:
-    """(a indices, b indices) batches -> (a batch, b batch), one gather per set and batch."""
-    tensors = tf.convert_to_tensor(a), tf.convert_to_tensor(b)
-    return index_batches.map(
-        lambda i, j: (_gather(tensors[0], i), _gather(tensors[1], j)), num_parallel_calls=tf.data.AUTOTUNE
-    )
+    """(a indices, b indices) batches -> (a batch, b batch), one gather per set and batch; a set may
+    be a tuple of arrays (images and their labels), gathered alike."""
+    a, b = tf.nest.map_structure(tf.convert_to_tensor, (a, b))
+
+    def gathered(tensors, index):
+        return tf.nest.map_structure(lambda tensor: _gather(tensor, index), tensors)
+
+    return index_batches.map(lambda i, j: (gathered(a, i), gathered(b, j)), num_parallel_calls=tf.data.AUTOTUNE)
 
 
 def _unpaired_batches(a, b, batch_size, shuffle_seed, drop_remainder, source) -> tf.data.Dataset:
     """(a batch, b batch) of two unpaired sets for `load`: each pass over the dataset covers the
     larger set once and cycles the smaller; each set has its own shuffle, reshuffled every pass."""
     for name, images in (("A", a), ("B", b)):
-        _check_batch_size(batch_size, len(images) if drop_remainder else -1, source, f"set {name}")
-    total = max(len(a), len(b))
+        _check_batch_size(batch_size, _size(images) if drop_remainder else -1, source, f"set {name}")
+    total = max(_size(a), _size(b))
     total -= total % batch_size if drop_remainder else 0
 
     def indices(size, which):
@@ -396,7 +442,7 @@ def _unpaired_batches(a, b, batch_size, shuffle_seed, drop_remainder, source) ->
             items = items.shuffle(size, seed=2 * shuffle_seed + which, reshuffle_each_iteration=True)
         return items.repeat().take(total)
 
-    batches = tf.data.Dataset.zip((indices(len(a), 0), indices(len(b), 1))).batch(batch_size, drop_remainder=drop_remainder)
+    batches = tf.data.Dataset.zip((indices(_size(a), 0), indices(_size(b), 1))).batch(batch_size, drop_remainder=drop_remainder)
     return _gathered_unpaired(batches, a, b)
 
 
@@ -427,6 +473,9 @@ def load(
     captions: bool = False,
     pairing: str | None = None,
     split: str = "train",
+    hold_out: bool = False,
+    classes: list | None = None,
+    labelled: int | None = None,
 ) -> tf.data.Dataset:
     """Batched, prefetched `tf.data.Dataset` of float32 samples (with int32 labels if `labels`), or
     for translators of (source, target) batches (paired; with `labels`, (source, target, labels))
@@ -449,13 +498,22 @@ def load(
             and b/); a paired source can be read `unpaired`. Unpaired batches cover the larger set
             once per pass and cycle the smaller, each set shuffled on its own.
         split: `train`, or the held-out `test` of the sources that have one (see the module docstring).
+        hold_out, classes, labelled: which examples of a labelled source to use (see `load_arrays`).
+            With pairing `semi`, batches are (images, labelled images, their labels): the first
+            part covers every image once per pass, the second cycles the `labelled` few.
     """
     kind = _prepare(source, pairing, split, labels, captions)
+    if pairing == "semi":
+        images, few = _semi_supervised_sets(source, labelled, batch_size, image_size, limit, seed, split, hold_out, classes)
+        batches = _unpaired_batches(images, few, batch_size, seed if shuffle else None, drop_remainder, source)
+        return batches.map(_semi_supervised_batch).prefetch(tf.data.AUTOTUNE)
     if kind == "unpaired":
         pairs = _pairs(source, kind, split, image_size, limit, seed, data_dir, download)
         batches = _unpaired_batches(pairs.a, pairs.b, batch_size, seed if shuffle else None, drop_remainder, source)
         return batches.prefetch(tf.data.AUTOTUNE)
-    examples, size = _examples(source, labels, image_size, limit, seed, data_dir, download, cache, captions, kind, split)
+    subset = dict(hold_out=hold_out, classes=classes, labelled=labelled)
+    examples, size = _examples(source, labels, image_size, limit, seed, data_dir, download, cache, captions, kind, split,
+                               subset)
     _check_batch_size(batch_size, size if drop_remainder else -1, source)
     batches = _batches_of(examples, size, batch_size, drop_remainder, seed if shuffle else None, reshuffle=True)
     return _gathered(batches, examples).prefetch(tf.data.AUTOTUNE)
@@ -476,6 +534,9 @@ def load_epochs(
     captions: bool = False,
     pairing: str | None = None,
     split: str = "train",
+    hold_out: bool = False,
+    classes: list | None = None,
+    labelled: int | None = None,
 ) -> tuple[tf.data.Dataset, int]:
     """Batches for epochs `first_epoch`..`epochs - 1` and the number of steps per epoch.
 
@@ -488,10 +549,16 @@ def load_epochs(
     if not 0 <= first_epoch < epochs:
         raise DataError(f"Need 0 <= first_epoch < epochs, got first_epoch={first_epoch}, epochs={epochs}.")
     kind = _prepare(source, pairing, split, labels, captions)
+    if pairing == "semi":
+        images, few = _semi_supervised_sets(source, labelled, batch_size, image_size, limit, seed, split, hold_out, classes)
+        batches, steps = unpaired_epochs(images, few, first_epoch, epochs, batch_size, seed, source=source)
+        return batches.map(_semi_supervised_batch), steps
     if kind == "unpaired":
         pairs = _pairs(source, kind, split, image_size, limit, seed, data_dir, download)
         return unpaired_epochs(pairs.a, pairs.b, first_epoch, epochs, batch_size, seed, source=source)
-    examples, size = _examples(source, labels, image_size, limit, seed, data_dir, download, cache, captions, kind, split)
+    subset = dict(hold_out=hold_out, classes=classes, labelled=labelled)
+    examples, size = _examples(source, labels, image_size, limit, seed, data_dir, download, cache, captions, kind, split,
+                               subset)
     if size < 0:
         raise DataError(f"Cannot count the examples of {source!r}; use ganzoo.data.load instead.")
     _check_batch_size(batch_size, size, source)
@@ -519,8 +586,8 @@ def unpaired_epochs(a, b, first_epoch: int, epochs: int, batch_size: int = 1, se
     if not 0 <= first_epoch < epochs:
         raise DataError(f"Need 0 <= first_epoch < epochs, got first_epoch={first_epoch}, epochs={epochs}.")
     for name, images in (("A", a), ("B", b)):
-        _check_batch_size(batch_size, len(images), source, f"the unpaired set {name}" if source is None else f"set {name}")
-    steps = max(len(a), len(b)) // batch_size
+        _check_batch_size(batch_size, _size(images), source, f"the unpaired set {name}" if source is None else f"set {name}")
+    steps = max(_size(a), _size(b)) // batch_size
 
     def stream(size, epoch, which):
         rng = np.random.default_rng([seed, epoch, which])
@@ -528,8 +595,8 @@ def unpaired_epochs(a, b, first_epoch: int, epochs: int, batch_size: int = 1, se
         return np.concatenate([rng.permutation(size) for _ in range(rounds)])[: steps * batch_size]
 
     epochs_range = range(first_epoch, epochs)
-    index_a = np.concatenate([stream(len(a), epoch, 0) for epoch in epochs_range]).reshape(-1, batch_size)
-    index_b = np.concatenate([stream(len(b), epoch, 1) for epoch in epochs_range]).reshape(-1, batch_size)
+    index_a = np.concatenate([stream(_size(a), epoch, 0) for epoch in epochs_range]).reshape(-1, batch_size)
+    index_b = np.concatenate([stream(_size(b), epoch, 1) for epoch in epochs_range]).reshape(-1, batch_size)
     batches = _gathered_unpaired(tf.data.Dataset.from_tensor_slices((index_a, index_b)), a, b)
     return batches.prefetch(tf.data.AUTOTUNE), steps
 
@@ -546,6 +613,9 @@ def _preset_settings(preset) -> dict:
         cache=preset.data.cache,
         pairing=preset.data.pairing,
         split=preset.data.split,
+        hold_out=preset.data.hold_out,
+        classes=preset.data.classes,
+        labelled=preset.data.labelled,
     )
 
 

@@ -181,9 +181,12 @@ class Evaluator:
         return np.asarray(model_or_samples, dtype="float32")
 
     def _model_data(self, model):
-        """The labelled real data a conditional model or a translator needs to draw its samples."""
+        """The real data a conditional model (labelled), a translator (its pairs) or a reconstructing
+        model (its images) needs to draw its samples."""
         translator = model.pairing in ("paired", "unpaired")
-        data = self.real_data(labels=True) if translator or model.num_classes is not None else None
+        if model.takes_examples and not translator:
+            return self.real_samples()
+        data = self.real_data(labels=True) if translator or model.conditional else None
         return tuple(data[:2]) if translator and isinstance(data, (tuple, list)) else data  # without labels
 
     def labels_from(self, model_or_samples) -> np.ndarray:
@@ -191,7 +194,7 @@ class Evaluator:
         labels, or the labels given beside samples."""
         if hasattr(model_or_samples, "evaluation_samples"):
             model = model_or_samples
-            if model.num_classes is None:
+            if not model.conditional:
                 raise MetricInputError(
                     f"The metrics {', '.join(CONDITIONAL_METRICS)} score a conditional model; {model.name} is "
                     "unconditional."

@@ -10,10 +10,12 @@ from ganzoo.models.conditional import ACGAN, ConditionalGAN
 from ganzoo.models.core import AdversarialCore, Step
 from ganzoo.models.cyclegan import CycleGAN
 from ganzoo.models.gan import GAN
+from ganzoo.models.ganomaly import GANomaly
 from ganzoo.models.infogan import InfoGAN
 from ganzoo.models.latent import LatentGAN
 from ganzoo.models.pix2pix import Pix2Pix
 from ganzoo.models.progressive import ProgressiveGAN
+from ganzoo.models.semi_supervised import SemiSupervisedGAN
 from ganzoo.models.stylegan import StyleGAN
 from ganzoo.models.super_resolution import SRGAN
 from ganzoo.models.text_to_image import TextToImageGAN
@@ -22,7 +24,7 @@ from ganzoo.networks import build_networks, network_options
 from ganzoo.precision import check_precision, precision_scope
 from ganzoo.registry import check_model_settings, model_class
 
-__all__ = ["ACGAN", "AdversarialCore", "ConditionalGAN", "CycleGAN", "GAN", "InfoGAN", "LatentGAN", "Pix2Pix", "ProgressiveGAN", "SRGAN", "Step", "StyleGAN", "TextToImageGAN", "Translator", "build_model", "make_optimizer", "validate_preset"]
+__all__ = ["ACGAN", "AdversarialCore", "ConditionalGAN", "CycleGAN", "GAN", "GANomaly", "InfoGAN", "LatentGAN", "Pix2Pix", "ProgressiveGAN", "SRGAN", "SemiSupervisedGAN", "Step", "StyleGAN", "TextToImageGAN", "Translator", "build_model", "make_optimizer", "validate_preset"]
 
 
 def make_optimizer(spec: dict, where: str) -> keras.optimizers.Optimizer:

@@ -31,6 +31,7 @@ class ConditionalGAN(LatentGAN):
 
     batch_structure = ("real", "labels")
     pairing = "labels"
+    conditional = True
 
     def __init__(self, generator, discriminator, num_classes: int = 10, **kwargs):
         ConditionalGAN.check_settings({"num_classes": num_classes, "pack": kwargs.get("pack", 1)})

@@ -106,7 +106,9 @@ class AdversarialCore(keras.Model):
 
     batch_structure: tuple = ("real",)
     pairing = "none"
-    num_classes = None  # conditional variants: how many classes their labels take
+    num_classes = None  # how many classes the labels of its data take (conditional and semi-supervised variants)
+    conditional = False  # whether it generates samples of the classes it is asked for
+    takes_examples = False  # whether its preview and evaluation samples are made from given real examples
     network_names: tuple = ("generator", "discriminator")
     network_roles: dict = {}  # network name -> builder role, when they differ (CycleGAN's "generator_ba")
     loss_terms = {"discriminator": ("adversarial",), "generator": ("adversarial",)}
@@ -539,7 +541,7 @@ class AdversarialCore(keras.Model):
             chosen = self.sampling_generator if network is None else getattr(self, network)
             forward = functools.partial(_inference, chosen, **options)
             self._samplers[key] = tf.function(forward, reduce_retracing=True)
-        return ops.convert_to_numpy(self._samplers[key](inputs))
+        return tf.nest.map_structure(ops.convert_to_numpy, self._samplers[key](inputs))  # NumPy, or a list of them
 
     def preview(self, n: int = 64, seed: int = 0, examples=None) -> np.ndarray:
         """One uint8 picture that shows what the model does now (SampleGrid, `ganzoo sample`, tutorials)."""

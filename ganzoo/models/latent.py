@@ -34,8 +34,8 @@ class LatentGAN(AdversarialCore):
         latent_dim: size of the Gaussian latent vector.
         (the rest: `AdversarialCore`'s settings)
 
-    A conditional variant sets `batch_structure = ("real", "labels")`, `pairing = "labels"` and a
-    `num_classes` attribute, puts the labels into its draws (`draw`) and feeds them to the
+    A conditional variant sets `batch_structure = ("real", "labels")`, `pairing = "labels"`,
+    `conditional = True` and a `num_classes` attribute, puts the labels into its draws (`draw`) and feeds them to the
     generator (`generator_inputs`) and the discriminator (`discriminator_inputs`); `generate`,
     `preview` and `evaluation_samples` then handle labels for it.
     """
@@ -99,7 +99,7 @@ class LatentGAN(AdversarialCore):
     def sampling_draws(self, n: int, labels=None, seed=None) -> dict:
         """The draws `generate` feeds through `generator_inputs`: latents, and labels if conditional."""
         draws = {"latents": self.latents_for(n, seed)}
-        if self.num_classes is not None:
+        if self.conditional:
             if labels is None:
                 labels = np.random.default_rng(seed).integers(0, self.num_classes, n)
             draws["labels"] = _label_array(labels, n, self.num_classes)
@@ -139,7 +139,7 @@ class LatentGAN(AdversarialCore):
         draw one row per class. `options` (such as a truncation) go to `generate`."""
         if examples is not None:
             raise ValueError(f"{self.name} draws from latents; preview takes no examples.")
-        if self.num_classes is None:
+        if not self.conditional:
             return samples_to_picture(self.generate(n, seed=seed, **options))
         return self.class_grid(max(1, n // self.num_classes), seed=seed, **options)
 
@@ -147,7 +147,7 @@ class LatentGAN(AdversarialCore):
         """A conditional variant's uint8 grid with one row per class, `per_class` samples each; with
         one sample per class, the classes in order on a square grid (the shapes' 120 would make
         one tall column)."""
-        if self.num_classes is None:
+        if not self.conditional:
             raise ValueError(f"{self.name} is unconditional: it has no classes to draw one row each of.")
         labels = np.repeat(np.arange(self.num_classes), per_class)
         samples = self.generate(len(labels), labels=labels, seed=seed, **options)
@@ -156,7 +156,7 @@ class LatentGAN(AdversarialCore):
     def evaluation_labels(self, n: int, seed: int = 0, data=None):
         """The labels `evaluation_samples` asks for (None for an unconditional model): drawn with the
         class frequencies of the real labels in `data` (a (samples, labels) pair), uniform without them."""
-        if self.num_classes is None:
+        if not self.conditional:
             return None
         if isinstance(data, (tuple, list)) and len(data) > 1:
             return np.random.default_rng(seed).choice(np.asarray(data[1]), n)

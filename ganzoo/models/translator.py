@@ -46,6 +46,7 @@ class Translator(AdversarialCore):
 
     batch_structure = ("source", "real")
     pairing = "paired"
+    takes_examples = True
 
     def __init__(self, generator, discriminator, **kwargs):
         super().__init__(generator, discriminator, **kwargs)

@@ -11,9 +11,10 @@ from ganzoo.networks.conditional import (
     auxiliary_dcgan_discriminator, conditional_dcgan_discriminator, conditional_dcgan_generator,
 )
 from ganzoo.networks.cyclegan import image_patchgan_discriminator, resnet_generator
-from ganzoo.networks.dcgan import dcgan_discriminator, dcgan_generator
+from ganzoo.networks.dcgan import classifying_dcgan_discriminator, dcgan_discriminator, dcgan_generator
+from ganzoo.networks.ganomaly import ganomaly_discriminator, ganomaly_generator
 from ganzoo.networks.infogan import info_dcgan_discriminator, info_dcgan_generator
-from ganzoo.networks.mlp import mlp_discriminator, mlp_generator
+from ganzoo.networks.mlp import classifying_mlp_discriminator, mlp_discriminator, mlp_generator
 from ganzoo.networks.pggan import pggan_discriminator, pggan_generator
 from ganzoo.networks.pix2pix import patchgan_discriminator, unet_generator
 from ganzoo.networks.projection import projection_discriminator, projection_generator
@@ -23,6 +24,8 @@ from ganzoo.networks.text import text_dcgan_discriminator, text_dcgan_generator
 from ganzoo.registry import model_class, network_family, register_network
 
 register_network("mlp", generator=mlp_generator, discriminator=mlp_discriminator)
+register_network("classifying-dcgan", generator=dcgan_generator, discriminator=classifying_dcgan_discriminator)
+register_network("classifying-mlp", generator=mlp_generator, discriminator=classifying_mlp_discriminator)
 register_network("dcgan", generator=dcgan_generator, discriminator=dcgan_discriminator)
 register_network("pggan", generator=pggan_generator, discriminator=pggan_discriminator)
 register_network("stylegan", generator=stylegan_generator, discriminator=stylegan_discriminator)
@@ -33,6 +36,7 @@ register_network("info-dcgan", generator=info_dcgan_generator, discriminator=inf
 register_network("text-dcgan", generator=text_dcgan_generator, discriminator=text_dcgan_discriminator)
 register_network("unet-patchgan", generator=unet_generator, discriminator=patchgan_discriminator)
 register_network("resnet-patchgan", generator=resnet_generator, discriminator=image_patchgan_discriminator)
+register_network("ganomaly", generator=ganomaly_generator, discriminator=ganomaly_discriminator)
 register_network("srresnet", generator=srresnet_generator, discriminator=srgan_discriminator)
 
 

@@ -104,3 +104,24 @@ def dcgan_features(x, data_shape: tuple, base_filters: int = 64, kernel_size: in
     if minibatch_discrimination:
         h = MinibatchDiscrimination(minibatch_discrimination)(h)
     return h
+
+
+def classifying_dcgan_discriminator(
+    data_shape: tuple,
+    num_classes: int,
+    base_filters: int = 64,
+    kernel_size: int = 4,
+    dropout: float = 0.0,
+    batch_norm: bool = False,
+    input_noise: float = 0.0,
+) -> keras.Model:
+    """image -> the DCGAN body -> [K class logits, its flat features]: a semi-supervised
+    discriminator (Salimans et al. 2016 used such a convolutional one, with dropout, on CIFAR-10).
+    Batch norm is off by default: its batch statistics would differ between the labelled, the
+    unlabelled and the generated batches, which this discriminator sees separately."""
+    x = keras.Input(tuple(data_shape), name="x")
+    h = layers.GaussianNoise(input_noise)(x) if input_noise else x
+    features = dcgan_features(h, data_shape, base_filters, kernel_size, dropout, batch_norm)
+    logits = layers.Dense(num_classes, name="class_logits", dtype="float32")(features)
+    return keras.Model(x, [logits, layers.Activation("linear", name="features", dtype="float32")(features)],
+                       name="discriminator")

@@ -24,7 +24,7 @@ import keras  # noqa: E402
 
 _require_tensorflow_backend(keras.backend.backend())
 
-from ganzoo import callbacks, data, losses, metrics, runs  # noqa: E402
+from ganzoo import anomaly, augment, callbacks, data, losses, metrics, runs  # noqa: E402
 from ganzoo.config import ConfigError  # noqa: E402
 from ganzoo.models import AdversarialCore, GAN, LatentGAN, Translator, build_model  # noqa: E402
 from ganzoo.registry import list_models, register_model, register_network, resolve_preset  # noqa: E402
@@ -54,6 +54,8 @@ __all__ = [
     "LatentGAN",
     "Translator",
     "__version__",
+    "anomaly",
+    "augment",
     "callbacks",
     "data",
     "list_models",

@@ -186,6 +186,23 @@ def _optional_dataclass(annotation):
     return next((option for option in options if dataclasses.is_dataclass(option)), None)
 
 
+def check_integer_setting(settings: dict, name: str, default: int, minimum: int = 1) -> int:
+    """A model setting that must be an integer of at least `minimum`, or a ConfigError naming it."""
+    value = settings.get(name, default)
+    if isinstance(value, bool) or not isinstance(value, int) or value < minimum:
+        wanted = "a positive integer" if minimum == 1 else f"an integer of at least {minimum}"
+        raise ConfigError(f"model.{name} must be {wanted}, got {value!r}.")
+    return value
+
+
+def check_weight_setting(settings: dict, name: str, default: float = 1.0) -> float:
+    """A model setting that must be a positive number (a loss weight), or a ConfigError naming it."""
+    value = settings.get(name, default)
+    if isinstance(value, bool) or not isinstance(value, (int, float)) or value <= 0:
+        raise ConfigError(f"model.{name} must be a positive number, got {value!r}.")
+    return value
+
+
 def _require_positive(section, where: str, names) -> None:
     for name in names:
         value = getattr(section, name)

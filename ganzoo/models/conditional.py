@@ -12,7 +12,7 @@ from __future__ import annotations
 import keras
 from keras import ops
 
-from ganzoo.config import ConfigError
+from ganzoo.config import ConfigError, check_integer_setting, check_weight_setting
 from ganzoo.models.core import Step
 from ganzoo.models.latent import LatentGAN
 from ganzoo.registry import register_model
@@ -41,9 +41,7 @@ class ConditionalGAN(LatentGAN):
     @classmethod
     def check_settings(cls, settings: dict, data_shape=None) -> None:
         super().check_settings(settings, data_shape)
-        num_classes = settings.get("num_classes", 10)
-        if isinstance(num_classes, bool) or not isinstance(num_classes, int) or num_classes < 2:
-            raise ConfigError(f"model.num_classes must be an integer of at least 2, got {num_classes!r}.")
+        check_integer_setting(settings, "num_classes", 10, minimum=2)
         if settings.get("pack", 1) != 1:
             raise ConfigError(
                 "model.pack (PacGAN) stacks samples on the channel axis, which a discriminator that judges "
@@ -106,9 +104,7 @@ class ACGAN(RealFakeHeadPenalties, ConditionalGAN):
     @classmethod
     def check_settings(cls, settings: dict, data_shape=None) -> None:
         super().check_settings(settings, data_shape)
-        weight = settings.get("classification_weight", 1.0)
-        if isinstance(weight, bool) or not isinstance(weight, (int, float)) or weight <= 0:
-            raise ConfigError(f"model.classification_weight must be a positive number, got {weight!r}.")
+        check_weight_setting(settings, "classification_weight")
 
     def discriminator_inputs(self, samples, labels):
         """ACGAN's discriminator sees the sample alone; its class head says which class it is."""

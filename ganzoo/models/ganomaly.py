@@ -14,11 +14,11 @@ import keras
 import numpy as np
 from keras import ops
 
-from ganzoo.config import ConfigError
+from ganzoo.config import ConfigError, check_integer_setting
 from ganzoo.images import comparison_grid
 from ganzoo.models.conditional import RealFakeHeadPenalties
 from ganzoo.models.core import AdversarialCore, Step
-from ganzoo.models.translator import per_example_mean
+from ganzoo.models.translator import check_loss_weights, per_example_mean
 from ganzoo.registry import register_model
 
 
@@ -54,13 +54,8 @@ class GANomaly(RealFakeHeadPenalties, AdversarialCore):
     @classmethod
     def check_settings(cls, settings: dict, data_shape=None) -> None:
         super().check_settings(settings, data_shape)
-        latent_dim = settings.get("latent_dim", 1)
-        if isinstance(latent_dim, bool) or not isinstance(latent_dim, int) or latent_dim < 1:
-            raise ConfigError(f"model.latent_dim must be a positive integer, got {latent_dim!r}.")
-        for name in ("adversarial_weight", "reconstruction_weight", "encoding_weight"):
-            weight = settings.get(name, 1.0)
-            if isinstance(weight, bool) or not isinstance(weight, (int, float)) or weight < 0:
-                raise ConfigError(f"model.{name} is a weight of 0 or more; got {weight!r}.")
+        check_integer_setting(settings, "latent_dim", 1)
+        check_loss_weights(settings, ("adversarial_weight", "reconstruction_weight", "encoding_weight"))
         if settings.get("pack", 1) != 1 or settings.get("unrolled_steps", 0):
             raise ConfigError("model.pack and model.unrolled_steps do not apply to GANomaly, whose generator "
                               "reconstructs each image; remove them.")

@@ -10,7 +10,7 @@ import keras
 import numpy as np
 from keras import ops
 
-from ganzoo.config import ConfigError
+from ganzoo.config import ConfigError, check_weight_setting
 from ganzoo.images import image_grid
 from ganzoo.models.conditional import RealFakeHeadPenalties
 from ganzoo.models.core import Step
@@ -70,9 +70,7 @@ class InfoGAN(RealFakeHeadPenalties, LatentGAN):
         continuous = settings.get("continuous_codes", CONTINUOUS_CODES)
         if isinstance(continuous, bool) or not isinstance(continuous, int) or continuous < 0:
             raise ConfigError(f"model.continuous_codes must be an integer of 0 or more, got {continuous!r}.")
-        weight = settings.get("info_weight", 1.0)
-        if isinstance(weight, bool) or not isinstance(weight, (int, float)) or weight <= 0:
-            raise ConfigError(f"model.info_weight must be a positive number, got {weight!r}.")
+        check_weight_setting(settings, "info_weight")
         if settings.get("pack", 1) != 1:
             raise ConfigError(
                 "model.pack (PacGAN) judges samples in groups, but InfoGAN's Q head reads the codes of each "

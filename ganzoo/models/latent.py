@@ -4,7 +4,7 @@ from __future__ import annotations
 import keras
 import numpy as np
 
-from ganzoo.config import ConfigError
+from ganzoo.config import check_integer_setting
 from ganzoo.images import image_grid, samples_to_picture
 from ganzoo.models.core import AdversarialCore, Step
 
@@ -50,9 +50,7 @@ class LatentGAN(AdversarialCore):
     @classmethod
     def check_settings(cls, settings: dict, data_shape=None) -> None:
         super().check_settings(settings, data_shape)
-        latent_dim = settings.get("latent_dim", 1)
-        if isinstance(latent_dim, bool) or not isinstance(latent_dim, int) or latent_dim < 1:
-            raise ConfigError(f"model.latent_dim must be a positive integer, got {latent_dim!r}.")
+        check_integer_setting(settings, "latent_dim", 1)
 
     @classmethod
     def network_arguments(cls, settings: dict, data_shape: tuple) -> dict:

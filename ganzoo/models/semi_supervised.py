@@ -14,7 +14,7 @@ from __future__ import annotations
 import keras
 from keras import layers, ops
 
-from ganzoo.config import ConfigError
+from ganzoo.config import ConfigError, check_integer_setting, check_weight_setting
 from ganzoo.models.conditional import RealFakeHeadPenalties
 from ganzoo.models.core import Step
 from ganzoo.models.latent import LatentGAN
@@ -48,12 +48,8 @@ class SemiSupervisedGAN(RealFakeHeadPenalties, LatentGAN):
     @classmethod
     def check_settings(cls, settings: dict, data_shape=None) -> None:
         super().check_settings(settings, data_shape)
-        num_classes = settings.get("num_classes", 10)
-        if isinstance(num_classes, bool) or not isinstance(num_classes, int) or num_classes < 2:
-            raise ConfigError(f"model.num_classes must be an integer of at least 2, got {num_classes!r}.")
-        weight = settings.get("classification_weight", 1.0)
-        if isinstance(weight, bool) or not isinstance(weight, (int, float)) or weight <= 0:
-            raise ConfigError(f"model.classification_weight must be a positive number, got {weight!r}.")
+        check_integer_setting(settings, "num_classes", 10, minimum=2)
+        check_weight_setting(settings, "classification_weight")
         if settings.get("pack", 1) != 1:
             raise ConfigError("model.pack (PacGAN) would classify packs, not images; remove it for a semi-supervised GAN.")
 

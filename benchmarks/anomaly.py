@@ -1,11 +1,12 @@
 """Anomaly detection on the GANomaly protocol, on the MNIST subset: each digit in turn is the anomaly.
 
-    python benchmarks/anomaly.py [--digits 0,1,...,9] [--seed 0] [--anogan-steps 200] [--quick]
+    python benchmarks/anomaly.py [--digits 0,1,...,9] [--seed 0] [--anogan-steps 200] [--gan-epochs N] [--quick]
 
 For each digit d:
 1. GANomaly: `ganomaly-mnist` with `data.classes` the other nine digits, trained on the 3,600
    training digits of those (mnist-5k with `hold_out`; the held-out fifth is never seen).
-2. AnoGAN: `dcgan-mnist` trained on the same 3,600 digits (its preset's epochs), then each test
+2. AnoGAN: `dcgan-mnist` trained on the same 3,600 digits (its preset's 30 epochs, or
+   `--gan-epochs`), then each test
    image scored by latent search (`ganzoo.anomaly.anogan_scores`: `--anogan-steps` Adam steps,
    discriminator-feature weight 0.1).
 3. The test set: the 900 held-out digits of the nine normal classes and all 500 digits d (400 of
@@ -65,12 +66,13 @@ def main() -> None:
     parser.add_argument("--digits", default=",".join(map(str, range(10))))
     parser.add_argument("--seed", type=int, default=0)
     parser.add_argument("--anogan-steps", type=int, default=ANOGAN_STEPS)
+    parser.add_argument("--gan-epochs", type=int, help="epochs of the DCGAN that AnoGAN searches (default: its preset's)")
     parser.add_argument("--quick", action="store_true")
     args = parser.parse_args()
     digits = [0, 1] if args.quick else [int(part) for part in args.digits.split(",")]
     epochs, steps = (1, 20) if args.quick else (None, args.anogan_steps)
     name = result_name("anomaly", args.quick, subset=not args.quick and digits != list(range(10)))
-    record = {"seed": args.seed, "anogan_steps": steps, "presets": MODELS, "vae_baseline": VAE_BASELINE,
+    record = {"seed": args.seed, "anogan_steps": steps, "gan_epochs": epochs or args.gan_epochs or resolve_preset(MODELS["anogan"]).train.epochs, "presets": MODELS, "vae_baseline": VAE_BASELINE,
               "per_digit": {}, **machine()}
     started = time.perf_counter()
     for digit in digits:
@@ -79,7 +81,7 @@ def main() -> None:
         ganomaly, seconds = train_on_normal(MODELS["ganomaly"], digit, args.seed, epochs)
         row["ganomaly"] = float(roc_auc_score(anomalous, ganzoo.anomaly.score(ganomaly, images)))
         row["ganomaly_train_seconds"] = round(seconds, 1)
-        dcgan, seconds = train_on_normal(MODELS["anogan"], digit, args.seed, epochs)
+        dcgan, seconds = train_on_normal(MODELS["anogan"], digit, args.seed, epochs or args.gan_epochs)
         began = time.perf_counter()
         row["anogan"] = float(roc_auc_score(anomalous, anogan_scores(dcgan, images, steps=steps, seed=args.seed)))
         row["anogan_train_seconds"], row["anogan_score_seconds"] = round(seconds, 1), round(time.perf_counter() - began, 1)

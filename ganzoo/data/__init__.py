@@ -16,8 +16,9 @@ Translators train on two kinds of data (`pairing`):
 `split` picks `train` (the default) or `test`: the built-in translator tasks hold out a fixed fifth
 of each class as `test` (sr4-photos: two photographs never trained on; see `ganzoo.data.pairs`),
 tensorflow-datasets sets have their own test splits, and a folder in CycleGAN's layout has testA/
-and testB/. Sources of single samples use all their data for `train` and have no `test`, except
-tensorflow-datasets'. A preset selects the split with `data.split`; benchmarks score held-out pairs from `load_arrays(source, split="test")`.
+and testB/. Labelled sources of single samples (the built-in ones, folders with class
+sub-folders) hold out the same fixed fifth of each class as `test`, but train on all their data
+unless asked to `hold_out` (see `load_arrays`). A preset selects the split with `data.split`; benchmarks score held-out pairs from `load_arrays(source, split="test")`.
 """
 from __future__ import annotations
 
@@ -163,7 +164,7 @@ def batch_kind(source: str, pairing: str | None = None) -> str:
     )
 
 
-def _check_split(source: str, kind: str, split: str) -> None:
+def _check_split(split: str) -> None:
     if split not in SPLITS:
         raise DataError(f"data.split must be one of {', '.join(SPLITS)}; got {split!r}.")
 
@@ -172,7 +173,7 @@ def _prepare(source, pairing, split, labels=False, captions=False) -> str:
     """Check a request for data before anything is read; returns the kind of examples it gives."""
     check_source(source)
     kind = batch_kind(source, pairing)
-    _check_split(source, kind, split)
+    _check_split(split)
     if captions and kind != "single":
         raise DataError(f"Captions are made for the built-in digits sources, not for the {kind} images of {source!r}.")
     if labels and kind == "unpaired":
@@ -211,7 +212,7 @@ def check_preset_data(data, data_shape, pairing: str, num_classes=None, source_s
             f"set data.pairing: {pairing}."
         )
     kind = batch_kind(data.source, pairing)
-    _check_split(data.source, kind, data.split)
+    _check_split(data.split)
     builtin = BUILTIN_SOURCES.get(data.source)
     if pairing == "captions" and (builtin is None or builtin.classes != 10):
         raise DataError(f"Captions describe digits; {data.source!r} is not a built-in digits source such as mnist-5k.")

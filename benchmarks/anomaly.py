@@ -15,7 +15,7 @@ For each digit d:
 
 Prints AUROC per digit and the mean for both scores beside the VAE baseline the issue quotes (the
 GANomaly protocol on full MNIST; ours is the 5,000-digit subset), checks issue 18's targets (mean
-AUROC >= 0.90 and no digit below the VAE's value for it, for the better of the two scores), and
+AUROC >= 0.90 and no digit below the VAE's value for it, for each of the two scores), and
 writes benchmarks/results/anomaly.json (after each digit, "complete": false until the end). One
 seed. `--quick` (1 epoch, digits 0 and 1, 20 search steps) checks the script and writes anomaly_quick.json.
 """

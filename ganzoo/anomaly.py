@@ -21,7 +21,7 @@ from keras import ops
 from ganzoo.data.checks import DataError
 from ganzoo.data.sources import IMAGE_SUFFIXES
 from ganzoo.files import write_text_atomic
-from ganzoo.images import comparison_grid, image_grid, save_png
+from ganzoo.images import comparison_grid, save_png
 from ganzoo.translating import read_image
 
 ANOGAN_STEPS = 200
@@ -47,19 +47,25 @@ def _feature_network(discriminator) -> keras.Model:
     return keras.Model(discriminator.inputs, discriminator.layers[-1].input)
 
 
+def _check_searchable(model) -> None:
+    if getattr(model, "latent_dim", None) is None or model.conditional or not hasattr(model, "generate"):
+        raise ValueError(f"AnoGAN scoring searches an unconditional generator's latent space; {model.name} is a "
+                         f"{type(model).__name__}. Train a latent GAN such as dcgan-mnist on normal images.")
+
+
 def anogan_scores(model, images, steps: int = ANOGAN_STEPS, weight: float = ANOGAN_WEIGHT,
                   learning_rate: float = ANOGAN_LEARNING_RATE, seed: int = 0, batch_size: int = 512,
                   return_reconstructions: bool = False):
     """AnoGAN scores of `images` under an unconditional latent GAN: `steps` Adam updates of one
     latent per image from a seeded start (the networks stay fixed); with `return_reconstructions`,
     also the G(z) found."""
-    if getattr(model, "latent_dim", None) is None or model.conditional or not hasattr(model, "generate"):
-        raise ValueError(f"AnoGAN scoring searches an unconditional generator's latent space; {model.name} is a "
-                         f"{type(model).__name__}. Train a latent GAN such as dcgan-mnist on normal images.")
+    _check_searchable(model)
     if isinstance(steps, bool) or not isinstance(steps, int) or steps < 1:
         raise ValueError(f"steps must be a positive integer, got {steps!r}.")
     if not 0 <= weight <= 1:
         raise ValueError(f"weight (of the discriminator term) must be between 0 and 1, got {weight}.")
+    if not learning_rate > 0 or isinstance(batch_size, bool) or not isinstance(batch_size, int) or batch_size < 1:
+        raise ValueError(f"learning_rate must be positive and batch_size a positive integer; got {learning_rate}, {batch_size}.")
     images = _check_images(model, images)
     generator, features = model.sampling_generator, _feature_network(model.discriminator)
 
@@ -69,8 +75,9 @@ def anogan_scores(model, images, steps: int = ANOGAN_STEPS, weight: float = ANOG
 
         def losses(latents):
             made = generator(latents, training=False)
-            residual = ops.mean(ops.abs(ops.reshape(batch - made, (ops.shape(batch)[0], -1))), axis=1)
-            discrimination = ops.mean(ops.abs(target - features(made, training=False)), axis=1)
+            size = ops.shape(batch)[0]
+            residual = ops.mean(ops.abs(ops.reshape(batch - made, (size, -1))), axis=1)
+            discrimination = ops.mean(ops.abs(ops.reshape(target - features(made, training=False), (size, -1))), axis=1)
             return (1.0 - weight) * residual + weight * discrimination, made
 
         # Adam on the latents alone, written out: a tf.function cannot create an optimizer's variables per call.
@@ -109,11 +116,12 @@ def score(model, images, **options) -> np.ndarray:
     return anogan_scores(model, images, **options)
 
 
-def reconstructions(model, images, **options) -> np.ndarray:
-    """What each image was compared with: GANomaly's reconstruction, or AnoGAN's G(z)."""
+def score_and_reconstruct(model, images, **options) -> tuple[np.ndarray, np.ndarray]:
+    """(`score`, what each image was compared with): GANomaly's reconstruction, or the G(z) that
+    AnoGAN's search found and scored."""
     if hasattr(model, "reconstruct"):
-        return model.reconstruct(_check_images(model, images))
-    return anogan_scores(model, images, return_reconstructions=True, **options)[1]
+        return score(model, images, **options), model.reconstruct(_check_images(model, images))
+    return anogan_scores(model, images, return_reconstructions=True, **options)
 
 
 def score_folder(model, input_dir, output_dir, top: int = 16, overwrite: bool = False, **options) -> dict:
@@ -121,6 +129,8 @@ def score_folder(model, input_dir, output_dir, top: int = 16, overwrite: bool = 
     and `most_anomalous.png` (the `top` highest-scoring inputs above what the model made of them)
     into `output_dir`. Everything is read and checked before anything is written. Returns the
     scores, the files in their order, and the paths of the `table` and the `picture`."""
+    if not hasattr(model, "anomaly_scores"):
+        _check_searchable(model)
     input_dir, output_dir = Path(input_dir), Path(output_dir)
     if not input_dir.is_dir():
         raise FileNotFoundError(f"{input_dir} is not a folder of images.")
@@ -139,7 +149,7 @@ def score_folder(model, input_dir, output_dir, top: int = 16, overwrite: bool = 
         raise DataError(f"{len(wrong)} image(s) are not {shape[0]}x{shape[1]} as the model's training images were, "
                         f"such as {path} ({found[0]}x{found[1]}); resize them first.")
     images = np.stack(images)
-    scores = score(model, images, **options)
+    scores, made = score_and_reconstruct(model, images, **options)
     order = np.argsort(-scores, kind="stable")
     rank = np.empty(len(order), int)
     rank[order] = np.arange(1, len(order) + 1)
@@ -148,9 +158,8 @@ def score_folder(model, input_dir, output_dir, top: int = 16, overwrite: bool = 
     writer.writerow(["file", "score", "rank"])
     for path, value, place in zip(files, scores, rank):
         writer.writerow([str(path.relative_to(input_dir)), f"{value:.6g}", place])
-    worst = images[order[: max(1, top)]]
+    worst = order[: max(1, top)]
     output_dir.mkdir(parents=True, exist_ok=True)
     write_text_atomic(outputs["table"], table.getvalue())
-    pairs = comparison_grid([worst, reconstructions(model, worst, **options)]) if len(worst) > 1 else image_grid(worst)
-    save_png(pairs, outputs["picture"])
+    save_png(comparison_grid([images[worst], made[worst]]), outputs["picture"])
     return {"scores": scores, "files": files, **outputs}

@@ -114,7 +114,9 @@ def assert_keras_round_trip(model, batch, folder) -> None:
 
 def assert_preview_deterministic(model, batch) -> None:
     """`preview` gives one uint8 picture, the same twice; samples are float32 of the declared shape."""
-    examples = batch if model.takes_examples else None
+    # What the model makes its preview from: a translator's or a reconstructing model's examples,
+    # a text-to-image model's captions; class-conditional models draw their own labels.
+    examples = batch if model.takes_examples or (isinstance(batch, tuple) and "labels" not in model.batch_structure) else None
     picture = model.preview(4, seed=0, examples=examples)
     assert picture.dtype == np.uint8 and picture.ndim == 3, f"preview gave {picture.dtype} {picture.shape}"
     np.testing.assert_array_equal(picture, model.preview(4, seed=0, examples=examples))

@@ -91,7 +91,9 @@ def test_the_command_writes_ranked_scores_and_a_picture(ganomaly, tmp_path):
     assert sorted(int(row["rank"]) for row in rows) == [1, 2, 3, 4, 5]
     assert int(rows[int(np.argmax(scores))]["rank"]) == 1
     picture = np.asarray(Image.open(out / "most_anomalous.png"))
-    assert picture.shape[0] > picture.shape[1]  # 3 rows of image | reconstruction
+    worst = images[int(np.argmax(scores))]
+    top_left = picture[2:30, 2:30].astype(float) / 127.5 - 1  # the first row's input, after the 2-pixel border
+    assert picture.shape[0] > picture.shape[1] and np.abs(top_left - worst[..., 0]).max() < 0.01
     before = (out / "scores.csv").read_bytes()
     assert main(["anomaly", str(tmp_path / "run.keras"), str(tmp_path / "in"), "-o", str(out)]) == 2
     assert (out / "scores.csv").read_bytes() == before

@@ -58,6 +58,10 @@ def test_semi_supervised_batches_hold_all_images_and_the_labelled_few():
         assert real.shape == labelled.shape == (32, 28, 28, 1)
         for image, label in zip(labelled.numpy(), batch_labels.numpy()):
             assert few[image.tobytes()] == label  # only the chosen 20, with their own labels
+    held_out = {image.tobytes() for image in load_arrays("mnist-5k", split="test")}
+    preset_data, _ = ganzoo.data.preset_epochs(ganzoo.resolve_preset("sgan-mnist"), 0)
+    for real, labelled, _ in preset_data.take(40):  # a whole epoch of the preset's batches
+        assert not any(image.tobytes() in held_out for part in (real, labelled) for image in part.numpy())
     resumed, steps = load_epochs("mnist-5k", 1, 2, batch_size=32, pairing="semi", labelled=20, hold_out=True)
     assert steps == 125 and len(list(resumed)) == 125
 
@@ -73,6 +77,11 @@ def test_semi_supervised_settings_are_checked_before_anything_loads():
         check_preset_data(DataConfig("mnist-5k", pairing="semi", labelled=5), (28, 28, 1), "semi")
     with pytest.raises(DataError, match="data.classes \\[12\\] names labels that 'mnist-5k' lacks"):
         check_preset_data(DataConfig("mnist-5k", classes=[12]), (28, 28, 1), "none")
+    check_preset_data(DataConfig("mnist-5k", pairing="semi", labelled=4, classes=[0, 1]), (28, 28, 1), "semi")
+    with pytest.raises(DataError, match="cannot label each of the 2 classes"):
+        check_preset_data(DataConfig("mnist-5k", pairing="semi", labelled=1, classes=[0, 1]), (28, 28, 1), "semi")
+    with pytest.raises(ConfigError, match="does not fit a semi-supervised GAN.*non_saturating or minimax"):
+        ganzoo.load("sgan-mnist", model={**TINY, "loss": "hinge"})
     with pytest.raises(DataError, match="trains on data.pairing 'semi'"):
         ganzoo.load("sgan-mnist", data={"pairing": "labels"})
 

@@ -80,9 +80,10 @@ def mixed_dataset(model, images, labels, ratio: float, batch_size: int = 64, poo
         streams.append(_index_batches(len(x), per_batch, seed * 2 + stream).map(
             lambda index, tensors=tensors: (tf.gather(tensors[0], index), tf.gather(tensors[1], index))
         ))
-    batches = tf.data.Dataset.zip(tuple(streams)).take(max(counts))
-    if len(streams) == 2:
-        batches = batches.map(lambda fake, real: (tf.concat([fake[0], real[0]], 0), tf.concat([fake[1], real[1]], 0)))
+    if len(streams) == 1:
+        batches = streams[0]
     else:
-        batches = batches.map(lambda only: only)
-    return batches.prefetch(tf.data.AUTOTUNE)
+        batches = tf.data.Dataset.zip(tuple(streams)).map(
+            lambda fake, real: (tf.concat([fake[0], real[0]], 0), tf.concat([fake[1], real[1]], 0))
+        )
+    return batches.take(max(counts)).prefetch(tf.data.AUTOTUNE)

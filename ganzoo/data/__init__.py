@@ -214,6 +214,9 @@ def check_preset_data(data, data_shape, pairing: str, num_classes=None, source_s
     kind = batch_kind(data.source, pairing)
     _check_split(data.split)
     builtin = BUILTIN_SOURCES.get(data.source)
+    if data.source.startswith("tfds:") and (data.hold_out or data.classes is not None or data.labelled is not None):
+        raise DataError(f"data.hold_out, data.classes and data.labelled choose examples of built-in sources and folders, "
+                        f"not of {data.source!r}; remove them.")
     if pairing == "captions" and (builtin is None or builtin.classes != 10):
         raise DataError(f"Captions describe digits; {data.source!r} is not a built-in digits source such as mnist-5k.")
     if builtin is None:
@@ -242,9 +245,10 @@ def check_preset_data(data, data_shape, pairing: str, num_classes=None, source_s
             )
     if data.classes is not None and max(data.classes) >= builtin.classes:
         raise DataError(f"data.classes {data.classes} names labels that {data.source!r} lacks: its labels are 0..{builtin.classes - 1}.")
-    if data.labelled is not None and data.labelled < builtin.classes:
-        raise DataError(f"data.labelled {data.labelled} cannot label each of the {builtin.classes} classes of "
-                        f"{data.source!r} once; use at least {builtin.classes}.")
+    kept = len(data.classes) if data.classes is not None else builtin.classes
+    if data.labelled is not None and data.labelled < kept:
+        raise DataError(f"data.labelled {data.labelled} cannot label each of the {kept} classes of "
+                        f"{data.source!r} once; use at least {kept}.")
     if num_classes is not None and builtin.classes > num_classes:
         raise DataError(f"{data.source!r} has {builtin.classes} classes but the model has num_classes {num_classes}.")
 

@@ -59,7 +59,7 @@ def perceptual_path_length(model, extractor, n: int = 2000, space: str = "w", sa
     """
     if space not in SPACES or sampling not in SAMPLINGS:
         raise MetricInputError(f"space must be one of {SPACES} and sampling one of {SAMPLINGS}; got {space!r}, {sampling!r}.")
-    if not hasattr(model, "latent_dim") or getattr(model, "num_classes", None) is not None:
+    if not hasattr(model, "latent_dim") or getattr(model, "conditional", False):
         raise MetricInputError("Perceptual path length needs an unconditional latent GAN (it walks between latents).")
     if space == "w" and not hasattr(model.sampling_generator, "synthesize"):
         raise MetricInputError(f"{model.name} has no W space (it is not a StyleGAN); measure its path length with space='z'.")

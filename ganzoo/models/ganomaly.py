@@ -3,7 +3,8 @@
 The generator encodes an image x to z, decodes z to a reconstruction x_hat, and encodes x_hat again
 to z_hat; the discriminator tells x from x_hat. Trained on normal images only, the generator learns
 to reconstruct them and to give x_hat the code of x; on an anomalous image both fail, so the
-anomaly score of x is the latent residual mean((z - z_hat)^2). The generator minimises, with the
+anomaly score of x is the latent residual mean((z - z_hat)^2) (squared, as the authors' code
+computes it; the paper writes an L1 norm). The generator minimises, with the
 paper's weights 1, 50 and 1: the distance between the discriminator's features of x and of x_hat
 (`adversarial`), the L1 reconstruction error (`reconstruction`) and the latent residual
 (`encoding`); the discriminator, the loss family's real/fake loss on x and x_hat.
@@ -56,9 +57,9 @@ class GANomaly(RealFakeHeadPenalties, AdversarialCore):
         super().check_settings(settings, data_shape)
         check_integer_setting(settings, "latent_dim", 1)
         check_loss_weights(settings, ("adversarial_weight", "reconstruction_weight", "encoding_weight"))
-        if settings.get("pack", 1) != 1 or settings.get("unrolled_steps", 0):
-            raise ConfigError("model.pack and model.unrolled_steps do not apply to GANomaly, whose generator "
-                              "reconstructs each image; remove them.")
+        if settings.get("pack", 1) != 1 or settings.get("unrolled_steps", 0) or settings.get("augment"):
+            raise ConfigError("model.pack, model.unrolled_steps and model.augment do not apply to GANomaly, whose "
+                              "losses compare each image with its own reconstruction; remove them.")
 
     @classmethod
     def network_arguments(cls, settings: dict, data_shape: tuple) -> dict:

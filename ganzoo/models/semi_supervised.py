@@ -20,6 +20,8 @@ from ganzoo.models.core import Step
 from ganzoo.models.latent import LatentGAN
 from ganzoo.registry import register_model
 
+PROBABILITY_LOSSES = ("non_saturating", "minimax")
+
 
 @register_model("sgan")
 @keras.saving.register_keras_serializable(package="ganzoo")
@@ -39,7 +41,8 @@ class SemiSupervisedGAN(RealFakeHeadPenalties, LatentGAN):
     loss_terms = {"discriminator": ("adversarial", "classification"), "generator": ("feature_matching",)}
 
     def __init__(self, generator, discriminator, num_classes: int = 10, classification_weight: float = 1.0, **kwargs):
-        SemiSupervisedGAN.check_settings({"num_classes": num_classes, "classification_weight": classification_weight})
+        SemiSupervisedGAN.check_settings({"num_classes": num_classes, "classification_weight": classification_weight,
+                                          "pack": kwargs.get("pack", 1)})
         super().__init__(generator, discriminator, **kwargs)
         self.num_classes = int(num_classes)
         self.classification_weight = float(classification_weight)
@@ -58,6 +61,13 @@ class SemiSupervisedGAN(RealFakeHeadPenalties, LatentGAN):
         arguments = super().network_arguments(settings, data_shape)
         arguments["discriminator"]["num_classes"] = settings.get("num_classes", 10)
         return arguments
+
+    def compile(self, *args, loss="non_saturating", **kwargs):
+        """As the core's; the loss must be one on probabilities, which logsumexp's logit is one of."""
+        if loss not in PROBABILITY_LOSSES:
+            raise ConfigError(f"model.loss {loss!r} does not fit a semi-supervised GAN: logsumexp of the class logits is "
+                              f"the logit of a probability of being real. Use {' or '.join(PROBABILITY_LOSSES)}.")
+        super().compile(*args, loss=loss, **kwargs)
 
     def batch_spec(self) -> dict:
         shape = tuple(self.generator.output_shape[1:])

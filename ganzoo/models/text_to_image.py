@@ -36,6 +36,7 @@ class TextToImageGAN(LatentGAN):
 
     batch_structure = ("real", "captions")
     pairing = "captions"
+    conditional = True
     num_classes = 10  # the digits the captions name
     loss_terms = {"discriminator": ("adversarial", "mismatch"), "generator": ("adversarial",)}
 

@@ -17,7 +17,8 @@ from ganzoo.networks.blocks import any_size_copy
 def check_loss_weights(settings: dict, names) -> None:
     """Refuse a negative weight among the settings `names` (the extra loss terms of a translator)."""
     for name in names:
-        if settings.get(name, 1.0) < 0:
+        weight = settings.get(name, 1.0)
+        if isinstance(weight, bool) or not isinstance(weight, (int, float)) or weight < 0:
             raise ConfigError(f"model.{name} is a weight of 0 or more; got {settings[name]}.")
 
 

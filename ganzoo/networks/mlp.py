@@ -72,6 +72,8 @@ def classifying_mlp_discriminator(
     """data -> hidden layers -> [K class logits, the last hidden layer's features]: the semi-supervised
     discriminator of Salimans et al. (2016) for MNIST, Gaussian noise (training only) on its input
     and after every hidden layer. The features are what feature matching compares."""
+    if not units:
+        raise ValueError("model.discriminator.units needs at least one hidden layer, whose features feature matching compares.")
     x = keras.Input(tuple(data_shape), name="x")
     h = layers.GaussianNoise(input_noise)(layers.Flatten()(x)) if input_noise else layers.Flatten()(x)
     for width in units:

@@ -203,9 +203,7 @@ def build_parser() -> argparse.ArgumentParser:
         "in overlapping tiles. Every input is read and no output file may exist (unless --overwrite) before "
         "anything is written.",
     )
-    translate_parser.add_argument("run", help="run folder (holding model.keras) or a .keras file")
-    translate_parser.add_argument("input_dir", help="folder of images (searched recursively)")
-    translate_parser.add_argument("-o", "--output", required=True, metavar="OUT_DIR", help="folder for the translations")
+    _folder_arguments(translate_parser, "folder for the translations")
     translate_parser.add_argument("--direction", default="a2b", choices=("a2b", "b2a"),
                                   help="CycleGAN: A -> B (default) or B -> A")
     _tile_options(translate_parser)
@@ -230,9 +228,7 @@ def build_parser() -> argparse.ArgumentParser:
         "(file, score, rank; higher is more anomalous) and OUT_DIR/most_anomalous.png (the top inputs above what "
         "the model made of them). Images must have the training images' size.",
     )
-    anomaly_parser.add_argument("run", help="run folder (holding model.keras) or a .keras file")
-    anomaly_parser.add_argument("input_dir", help="folder of images (searched recursively)")
-    anomaly_parser.add_argument("-o", "--output", required=True, metavar="OUT_DIR", help="folder for scores.csv and the picture")
+    _folder_arguments(anomaly_parser, "folder for scores.csv and the picture")
     anomaly_parser.add_argument("--top", type=int, default=16, help="inputs shown in most_anomalous.png (default 16)")
     anomaly_parser.add_argument("--steps", type=int, default=ANOGAN_STEPS,
                                 help=f"latent search steps for a latent GAN (default {ANOGAN_STEPS}); not for GANomaly")
@@ -267,6 +263,13 @@ def build_parser() -> argparse.ArgumentParser:
     tune_parser.add_argument("--resume", action="store_true", help="continue the sweep in the folder")
     tune_parser.set_defaults(handler=run_tune)
     return parser
+
+
+def _folder_arguments(parser, output_help: str) -> None:
+    """RUN INPUT_DIR -o OUT_DIR, for the commands that process a folder of images with a run."""
+    parser.add_argument("run", help="run folder (holding model.keras) or a .keras file")
+    parser.add_argument("input_dir", help="folder of images (searched recursively)")
+    parser.add_argument("-o", "--output", required=True, metavar="OUT_DIR", help=output_help)
 
 
 def _tile_options(parser) -> None:

@@ -143,6 +143,7 @@ def test_the_classifier_is_a_plain_keras_model_with_its_own_weights(tmp_path):
     np.testing.assert_allclose(restored.predict(images, verbose=0), probabilities, rtol=1e-5)
 
 
+@pytest.mark.slow
 def test_it_learns_the_classes_from_the_labelled_few():
     keras.utils.set_random_seed(0)
     model = ganzoo.load("sgan-mnist", model={**TINY, "augment": None}, train={"batch_size": 32, "seed": 0})

@@ -31,6 +31,7 @@ setup(
     extras_require={
         "test": [
             "pytest>=7",
+            "pytest-xdist>=3.5",  # the default suite runs on 2 worker processes (setup.cfg)
             "nbclient>=0.9",
             "nbformat>=5.9",
             "ipykernel>=6",

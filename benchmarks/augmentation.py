@@ -41,7 +41,9 @@ from ganzoo.metrics.conditional import build_cas_classifier
 from ganzoo.registry import resolve_preset
 
 GAN = "acgan-mnist"
-GAN_OVERRIDES = {"model": {"augment": "translation,cutout"}, "data": {"hold_out": True}}
+# classify_fakes: the paper's ACGAN, as this benchmark's recorded figures were measured (the preset
+# now teaches its class head on real digits only).
+GAN_OVERRIDES = {"model": {"augment": "translation,cutout", "classify_fakes": True}, "data": {"hold_out": True}}
 POOL, CLASSIFIER_STEPS, BATCH = 5000, 1000, 64
 
 

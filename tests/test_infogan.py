@@ -56,7 +56,7 @@ def test_codes_are_drawn_in_range_and_fed_to_the_generator_as_one_hots_and_value
     assert set(categorical[:, 0]) == {0, 1, 2} and set(categorical[:, 1]) == {0, 1, 2, 3}
     assert continuous.shape == (240, 2) and -1 <= continuous.min() < -0.8 and 0.8 < continuous.max() <= 1
     latents, codes = (np.asarray(part) for part in two_codes.generator_inputs(draws[0]))
-    assert latents.shape == (8, 64) and codes.shape == (8, 3 + 4 + 2)
+    assert latents.shape == (8, two_codes.latent_dim) and codes.shape == (8, 3 + 4 + 2)
     first, second = np.asarray(draws[0]["categorical"]).T
     np.testing.assert_array_equal(codes[:, :3], one_hot(first, 3))
     np.testing.assert_array_equal(codes[:, 3:7], one_hot(second, 4))
@@ -107,14 +107,15 @@ def test_the_info_term_is_the_q_heads_negative_log_likelihood_on_both_sides(two_
 
 
 def test_the_info_term_is_logged_and_weighted_by_info_weight(digits):
-    networks = ganzoo.networks.build_networks(ganzoo.resolve_preset("infogan-mnist", {"model": TINY}).model)
+    preset = ganzoo.resolve_preset("infogan-mnist", {"model": TINY})
+    networks = ganzoo.networks.build_networks(preset.model)
     weights = [network.get_weights() for network in networks.values()]
     batch = tf.convert_to_tensor(digits[0][:8])
     logs = {}
     for info_weight in (1.0, 3.0):
         for network, saved in zip(networks.values(), weights):
             network.set_weights(saved)
-        model = InfoGAN(**networks, info_weight=info_weight, latent_dim=64, seed=0)
+        model = InfoGAN(**networks, info_weight=info_weight, latent_dim=preset.model.settings["latent_dim"], seed=0)
         model.compile(g_optimizer="sgd", d_optimizer="sgd")
         logs[info_weight] = {name: float(value) for name, value in model.train_step(batch).items()}
     assert set(logs[1.0]) == {"d_loss", "g_loss", "d_real", "d_fake", "d_info", "g_info"}
@@ -201,6 +202,8 @@ def test_without_continuous_codes_the_grid_varies_the_latents_along_each_row(dig
     ({"info_weight": 0}, "info_weight must be a positive number"),
     ({"pack": 2}, "model.pack"),
     ({"discriminator": {"base_filters": 4, "q_units": -1}}, "q_units must be an integer of 0 or more"),
+    ({"generator": {"base_filters": 4, "dense_units": -1}}, "generator.dense_units must be an integer of 0 or"),
+    ({"discriminator": {"base_filters": 4, "dense_units": -8}}, "discriminator.dense_units must be an integer"),
 ])  # fmt: skip
 def test_bad_settings_are_refused_by_name(model, message):
     with pytest.raises(ConfigError, match=message):

@@ -88,17 +88,26 @@ class ACGAN(RealFakeHeadPenalties, ConditionalGAN):
     fakes; each weighted by `classification_weight` and logged as `d_classification` and
     `g_classification`.
 
+    With `classify_fakes: false` the discriminator's class head learns from real images only.
+    Taught the fakes' drawn labels too (the paper's way), the head learns to read a class into
+    whatever the generator draws for it, so a poorly drawn digit still scores as its class; taught
+    on real digits alone, it rewards the generator only for digits that look like real ones of
+    that class.
+
     Args:
         classification_weight: weight of the auxiliary classification term on both sides.
+        classify_fakes: whether the discriminator's class head also learns the fakes' labels.
         (the rest: `ConditionalGAN`'s settings)
     """
 
     loss_terms = {"discriminator": ("adversarial", "classification"), "generator": ("adversarial", "classification")}
 
-    def __init__(self, generator, discriminator, classification_weight: float = 1.0, **kwargs):
+    def __init__(self, generator, discriminator, classification_weight: float = 1.0, classify_fakes: bool = True,
+                 **kwargs):
         ACGAN.check_settings({"classification_weight": classification_weight})
         super().__init__(generator, discriminator, **kwargs)
         self.classification_weight = float(classification_weight)
+        self.classify_fakes = bool(classify_fakes)
         self.loss_weights = {"d_classification": self.classification_weight, "g_classification": self.classification_weight}
 
     @classmethod
@@ -117,10 +126,12 @@ class ACGAN(RealFakeHeadPenalties, ConditionalGAN):
     def discriminator_terms(self, step: Step) -> dict:
         step.scores["real"], real_classes = self.critic(step.batch["real"])
         step.scores["fake"], fake_classes = self.critic(step.fakes["fake"])
-        labels, drawn = self.conditioning(step), self.fake_conditioning(step)
+        classification = self._cross_entropy(self.conditioning(step), real_classes)
+        if self.classify_fakes:
+            classification += self._cross_entropy(self.fake_conditioning(step), fake_classes)
         return {
             "adversarial": self.loss_family.discriminator(step.scores["real"], step.scores["fake"]),
-            "classification": self._cross_entropy(labels, real_classes) + self._cross_entropy(drawn, fake_classes),
+            "classification": classification,
         }
 
     def generator_terms(self, step: Step) -> dict:

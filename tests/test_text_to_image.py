@@ -94,6 +94,22 @@ def test_captions_need_a_digits_source():
         ganzoo.load("text-mnist", data={"source": "ring"}, model={"data_shape": [2]})
 
 
+# ---------------------------------------------------------------------- text encoder
+
+
+@pytest.mark.parametrize("network", ["generator", "discriminator"])
+def test_the_encoder_adds_an_attributes_words_whatever_the_digit(model, network):
+    """The digit's word counts fully in every caption: naming an attribute adds the same vector to
+    the summed embeddings of any digit (a mean would instead scale the digit's part down)."""
+    net = getattr(model, network)
+    encoder = keras.Model(net.get_layer("words").input, net.get_layer("word_embeddings_summed").output)
+    seven, thick_seven, two, thick_two = keras.ops.convert_to_numpy(
+        encoder(tf.constant(["a seven", "a thick seven slanted to the left", "a two", "a thick two slanted to the left"]))
+    )
+    np.testing.assert_allclose(thick_seven - seven, thick_two - two, rtol=1e-5, atol=1e-6)
+    assert not np.allclose(seven, two)
+
+
 # ---------------------------------------------------------------------- matching-aware discriminator
 
 

@@ -19,7 +19,6 @@ SLANT_WORDS = ("slanted to the left", "", "slanted to the right")
 # every run and is saved with the model.
 VOCABULARY = ("a", "thin", "thick", *DIGIT_WORDS, "slanted", "to", "the", "left", "right")
 SLANT_EDGES = (-0.15, 0.15)
-MAX_WORDS = 7  # "a thick seven slanted to the right"
 # What a text-to-image model's preview draws: one row each.
 PREVIEW_CAPTIONS = (
     "a zero",

@@ -60,7 +60,8 @@ class TextToImageGAN(LatentGAN):
     @property
     def vocabulary(self) -> list[str]:
         """The words the generator's text encoder knows (saved with it)."""
-        return [str(word) for word in self.generator.get_layer("words").get_vocabulary()[2:]]
+        words = self.generator.get_layer("words").get_vocabulary(include_special_tokens=False)
+        return [str(word) for word in words]
 
     # ------------------------------------------------------------------ training hooks
 

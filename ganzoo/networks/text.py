@@ -2,17 +2,21 @@
 
 Each network owns its text encoder: a `TextVectorization` layer with a fixed vocabulary (the
 captions' grammar, so every run reads text the same way and the vocabulary is saved in the
-network's config), a masked word embedding and mean pooling. The encoders are not shared: each
-player's optimizer owns its own variables, and one encoder trained by both losses would be pulled
-toward opposite goals. Pooling ignores word order, which this grammar does not need (each
-attribute has its own words) and which keeps the encoder cheap.
+network's config) that counts each word, and the sum of the words' learned embeddings (a bias-free
+Dense layer on the counts). The encoders are not shared: each player's optimizer owns its own
+variables, and one encoder trained by both losses would be pulled toward opposite goals.
+A sum, not a mean: averaged, the digit's one word weighs a sixth of "a seven slanted to the right"
+but a third of "a thick seven", so the digit's signal shrank with every attribute named; summed,
+it is the same in every caption (the digit the text-mnist generator drew went from 43% to 92% of
+random captions). Word order is ignored, which this grammar does not need (each attribute has its
+own words) and which keeps the encoder cheap.
 """
 from __future__ import annotations
 
 import keras
 from keras import layers
 
-from ganzoo.data.captions import MAX_WORDS, VOCABULARY
+from ganzoo.data.captions import VOCABULARY
 from ganzoo.networks.blocks import spectral_normalized
 from ganzoo.networks.dcgan import dcgan_features, dcgan_upsampling
 
@@ -23,14 +27,10 @@ def caption_input() -> keras.KerasTensor:
 
 
 def text_code(caption, text_dim: int, vocabulary=VOCABULARY):
-    """A caption string -> a `text_dim` vector: word ids, masked embedding, mean over words, dense."""
-    words = layers.TextVectorization(
-        vocabulary=list(vocabulary), output_sequence_length=MAX_WORDS + 1, name="words"
-    )(caption)
-    # +2: the padding id 0 and the out-of-vocabulary id 1 that TextVectorization adds.
-    embedded = layers.Embedding(len(vocabulary) + 2, text_dim, mask_zero=True, name="word_embedding")(words)
-    pooled = layers.GlobalAveragePooling1D(name="mean_over_words")(embedded)
-    return layers.LeakyReLU(0.2)(layers.Dense(text_dim, name="text_code")(pooled))
+    """A caption string -> a `text_dim` vector: word counts, sum of word embeddings, dense."""
+    counts = layers.TextVectorization(vocabulary=list(vocabulary), output_mode="count", name="words")(caption)
+    embedded = layers.Dense(text_dim, use_bias=False, name="word_embeddings_summed")(counts)
+    return layers.LeakyReLU(0.2)(layers.Dense(text_dim, name="text_code")(embedded))
 
 
 def text_dcgan_generator(

@@ -89,6 +89,44 @@ def test_conditional_settings_are_checked_before_building():
         tiny("cgan-mnist", generator={"label_encoding": "onehot"})
     with pytest.raises(ConfigError, match=r"Unknown key 'label_encoding' in model.discriminator"):
         tiny("acgan-mnist", discriminator={"label_encoding": "one_hot"})
+    with pytest.raises(ConfigError, match="model.mismatch needs a discriminator that takes the label"):
+        tiny("acgan-mnist", mismatch=True)
+    with pytest.raises(ConfigError, match="mismatch"):
+        tiny("cgan-mnist", mismatch="yes")
+
+
+def test_a_matching_aware_discriminator_scores_real_samples_with_other_classes_as_fake(digits):
+    # Without spectral norm, whose power iteration moves the weights at each call in training.
+    model = tiny("projection-mnist", mismatch=True, discriminator={"base_filters": 4, "spectral_norm": False})
+    real, labels = batch_of(digits)
+    step = Step({"real": real, "labels": labels})
+    step.draws = model.draw(step)
+    step.fakes = model.generate_fakes(step)
+    seen = []
+    model.discriminator_inputs = lambda samples, conditioning: seen.append((samples, np.asarray(conditioning))) or [
+        samples, conditioning]
+    terms = model.discriminator_terms(step)
+    assert set(terms) == {"adversarial", "mismatch"} and model.loss_weights == {"d_adversarial": 0.5, "d_mismatch": 0.5}
+    (_, own), (_, drawn), (mismatched_seen, wrong) = seen
+    np.testing.assert_array_equal(own, np.asarray(labels))
+    np.testing.assert_array_equal(drawn, np.asarray(step.draws["labels"]))
+    np.testing.assert_array_equal(np.asarray(mismatched_seen), np.asarray(real))
+    assert np.all(wrong != own) and np.all((wrong >= 0) & (wrong < 10))
+    # The mismatch term is the loss family's with the mismatched scores in the fakes' place.
+    mismatched_scores = model.discriminator([real, tf.constant(wrong)])
+    expected = model.loss_family.discriminator(model.discriminator([real, labels]), mismatched_scores)
+    np.testing.assert_allclose(np.asarray(terms["mismatch"]), np.asarray(expected), rtol=1e-5)
+    assert "d_mismatch" in model.trackers and "d_mismatch" not in tiny("projection-mnist").trackers
+
+
+def test_a_matching_aware_discriminator_draws_every_other_class():
+    model = tiny("cgan-mnist", mismatch=True)
+    labels = tf.constant(np.arange(4000) % 10, "int32")
+    wrong, differs = model.mismatched_conditioning(labels)
+    wrong = np.asarray(wrong)
+    assert np.all(np.asarray(differs) == 1.0) and np.all(wrong != np.arange(4000) % 10)
+    for label in range(10):
+        assert set(wrong[np.arange(4000) % 10 == label]) == set(range(10)) - {label}
 
 
 # ---------------------------------------------------------------------- training and saving

@@ -15,17 +15,21 @@ from keras import ops
 from ganzoo.config import ConfigError, check_integer_setting, check_weight_setting
 from ganzoo.models.core import Step
 from ganzoo.models.latent import LatentGAN
+from ganzoo.models.matching import MATCHING_TERMS, MATCHING_WEIGHTS, MatchingAware
 from ganzoo.registry import register_model
 
 
 @register_model("cgan")
 @keras.saving.register_keras_serializable(package="ganzoo")
-class ConditionalGAN(LatentGAN):
+class ConditionalGAN(MatchingAware, LatentGAN):
     """Generator [latents, labels] -> samples; discriminator [samples, labels] -> logit.
 
     Args:
         num_classes: how many classes the labels take (0 .. num_classes - 1); the data's labels
             must lie among them.
+        mismatch: whether the discriminator is matching-aware (`ganzoo.models.matching`): a real
+            sample given another class's label counts as fake too, which teaches the
+            discriminator the classes from the real data itself.
         (the rest: `LatentGAN`'s and `AdversarialCore`'s settings)
     """
 
@@ -33,10 +37,17 @@ class ConditionalGAN(LatentGAN):
     pairing = "labels"
     conditional = True
 
-    def __init__(self, generator, discriminator, num_classes: int = 10, **kwargs):
+    def __init__(self, generator, discriminator, num_classes: int = 10, mismatch: bool = False, **kwargs):
         ConditionalGAN.check_settings({"num_classes": num_classes, "pack": kwargs.get("pack", 1)})
+        self.mismatch = bool(mismatch)  # before the core's constructor, which reads loss_terms
         super().__init__(generator, discriminator, **kwargs)
         self.num_classes = int(num_classes)
+        if self.mismatch:
+            self.loss_weights = dict(MATCHING_WEIGHTS)
+
+    @property
+    def loss_terms(self) -> dict:
+        return {"discriminator": MATCHING_TERMS if self.mismatch else ("adversarial",), "generator": ("adversarial",)}
 
     @classmethod
     def check_settings(cls, settings: dict, data_shape=None) -> None:
@@ -64,6 +75,16 @@ class ConditionalGAN(LatentGAN):
 
     def discriminator_inputs(self, samples, labels):
         return [samples, labels]
+
+    def mismatched_conditioning(self, labels):
+        """Each real sample's label shifted to another class, drawn uniformly: always a mismatch."""
+        shift = self.draw_random(keras.random.randint, ops.shape(labels), minval=1, maxval=self.num_classes,
+                                 dtype="int32")
+        return (ops.cast(labels, "int32") + shift) % self.num_classes, ops.ones(ops.shape(labels), "float32")
+
+    def discriminator_terms(self, step: Step) -> dict:
+        return self.matching_terms(step) if self.mismatch else super().discriminator_terms(step)
+
 
 
 class RealFakeHeadPenalties:
@@ -104,7 +125,7 @@ class ACGAN(RealFakeHeadPenalties, ConditionalGAN):
 
     def __init__(self, generator, discriminator, classification_weight: float = 1.0, classify_fakes: bool = True,
                  **kwargs):
-        ACGAN.check_settings({"classification_weight": classification_weight})
+        ACGAN.check_settings({"classification_weight": classification_weight, "mismatch": kwargs.get("mismatch")})
         super().__init__(generator, discriminator, **kwargs)
         self.classification_weight = float(classification_weight)
         self.classify_fakes = bool(classify_fakes)
@@ -114,6 +135,11 @@ class ACGAN(RealFakeHeadPenalties, ConditionalGAN):
     def check_settings(cls, settings: dict, data_shape=None) -> None:
         super().check_settings(settings, data_shape)
         check_weight_setting(settings, "classification_weight")
+        if settings.get("mismatch"):
+            raise ConfigError(
+                "model.mismatch needs a discriminator that takes the label; ACGAN's sees the sample alone and "
+                "names its class instead. Remove it, or use arch: cgan."
+            )
 
     def discriminator_inputs(self, samples, labels):
         """ACGAN's discriminator sees the sample alone; its class head says which class it is."""

@@ -2,10 +2,8 @@
 
 Batches are (real images, their captions), made in the data pipeline (`data.pairing: captions`,
 see `ganzoo.data.captions`). The generator is given the real batch's captions, so it learns the
-captions' own distribution. The discriminator is matching-aware: besides real images with their
-captions (real) and fakes with the captions they were made from (fake), it sees real images with
-the captions of the batch rolled by one (fake too), so it must judge whether an image fits its
-text, not only whether it looks real. As in the paper, the two fake kinds weigh half each.
+captions' own distribution. The discriminator is matching-aware (`ganzoo.models.matching`): a
+real image with the caption of the batch rolled by one counts as fake too.
 """
 from __future__ import annotations
 
@@ -19,12 +17,13 @@ from ganzoo.data.captions import PREVIEW_CAPTIONS, caption, caption_digit, rando
 from ganzoo.images import image_grid
 from ganzoo.models.core import Step
 from ganzoo.models.latent import LatentGAN, sample_count
+from ganzoo.models.matching import MATCHING_TERMS, MATCHING_WEIGHTS, MatchingAware
 from ganzoo.registry import register_model
 
 
 @register_model("text-gan")
 @keras.saving.register_keras_serializable(package="ganzoo")
-class TextToImageGAN(LatentGAN):
+class TextToImageGAN(MatchingAware, LatentGAN):
     """Generator [latents, captions] -> images; discriminator [images, captions] -> logit.
 
     The discriminator's terms are `adversarial` (real vs fake) and `mismatch` (real images with a
@@ -38,12 +37,12 @@ class TextToImageGAN(LatentGAN):
     pairing = "captions"
     conditional = True
     num_classes = 10  # the digits the captions name
-    loss_terms = {"discriminator": ("adversarial", "mismatch"), "generator": ("adversarial",)}
+    loss_terms = {"discriminator": MATCHING_TERMS, "generator": ("adversarial",)}
 
     def __init__(self, generator, discriminator, **kwargs):
         TextToImageGAN.check_settings({"pack": kwargs.get("pack", 1)})
         super().__init__(generator, discriminator, **kwargs)
-        self.loss_weights = {"d_adversarial": 0.5, "d_mismatch": 0.5}
+        self.loss_weights = dict(MATCHING_WEIGHTS)
 
     @classmethod
     def check_settings(cls, settings: dict, data_shape=None) -> None:
@@ -82,20 +81,14 @@ class TextToImageGAN(LatentGAN):
     def discriminator_inputs(self, samples, captions):
         return [samples, captions]
 
-    def discriminator_terms(self, step: Step) -> dict:
-        """GAN-CLS: real with its caption is real; a fake with its caption and a real image with
-        the next example's caption are fake. Where the rolled caption happens to equal the image's
-        own, the mismatch term is dropped: that pair is not a mismatch."""
-        captions = self.conditioning(step)
+    def mismatched_conditioning(self, captions):
+        """The batch's captions rolled by one; where a rolled caption equals the image's own, that
+        pair is no mismatch."""
         wrong = tf.roll(captions, shift=1, axis=0)
-        step.scores["real"] = self.critic(step.batch["real"], captions)
-        step.scores["fake"] = self.critic(step.fakes["fake"], self.fake_conditioning(step))
-        mismatched = self.critic(step.batch["real"], wrong)
-        differs = ops.cast(tf.not_equal(wrong, captions), "float32")
-        return {
-            "adversarial": self.loss_family.discriminator(step.scores["real"], step.scores["fake"]),
-            "mismatch": differs * self.loss_family.discriminator(step.scores["real"], mismatched),
-        }
+        return wrong, ops.cast(tf.not_equal(wrong, captions), "float32")
+
+    def discriminator_terms(self, step: Step) -> dict:
+        return self.matching_terms(step)
 
     # ------------------------------------------------------------------ sampling
 

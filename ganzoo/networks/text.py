@@ -7,9 +7,9 @@ Dense layer on the counts). The encoders are not shared: each player's optimizer
 variables, and one encoder trained by both losses would be pulled toward opposite goals.
 A sum, not a mean: averaged, the digit's one word weighs a sixth of "a seven slanted to the right"
 but a third of "a thick seven", so the digit's signal shrank with every attribute named; summed,
-it is the same in every caption (the digit the text-mnist generator drew went from 43% to 92% of
-random captions). Word order is ignored, which this grammar does not need (each attribute has its
-own words) and which keeps the encoder cheap.
+it is the same in every caption (in the conditional benchmark, the share of random captions whose
+digit the text-mnist samples show went from 43% to 90%). Word order is ignored, which this grammar
+does not need (each attribute has its own words) and which keeps the encoder cheap.
 """
 from __future__ import annotations
 

@@ -86,7 +86,6 @@ class ConditionalGAN(MatchingAware, LatentGAN):
         return self.matching_terms(step) if self.mismatch else super().discriminator_terms(step)
 
 
-
 class RealFakeHeadPenalties:
     """For discriminators with a second head (ACGAN's classes, InfoGAN's Q): the gradient
     penalties see only the real/fake head, the first output, of the image alone."""

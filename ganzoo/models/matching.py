@@ -17,12 +17,9 @@ MATCHING_WEIGHTS = {"d_adversarial": 0.5, "d_mismatch": 0.5}
 
 class MatchingAware:
     """Mixin for an `AdversarialCore` subclass: `matching_terms(step)` returns the discriminator's
-    terms. The subclass says what a wrong condition is (`mismatched_conditioning`)."""
-
-    def mismatched_conditioning(self, conditioning):
-        """(another condition for each real sample, 1.0 where it truly differs from its own and
-        0.0 where it happens to equal it: that pair is no mismatch and its term is dropped)."""
-        raise NotImplementedError
+    terms. The subclass says what a wrong condition is: `mismatched_conditioning(conditioning)`
+    returns another condition for each real sample, and 1.0 where it truly differs from the
+    sample's own, 0.0 where it happens to equal it (that pair is no mismatch; its term is dropped)."""
 
     def matching_terms(self, step: Step) -> dict:
         conditioning = self.conditioning(step)

@@ -2,7 +2,7 @@
 
 `train_preset` trains exactly as `ganzoo train <preset>` does (`ganzoo.runs.train`, with its sample
 grids and checkpoints), stopped by `Budget` once the seconds are spent, and copies the last sample
-grid to docs/<preset>-grid.png.
+grid where it is asked to.
 """
 from __future__ import annotations
 
@@ -14,8 +14,6 @@ import keras
 
 import ganzoo
 from ganzoo.runs import train
-
-DOCS = Path(__file__).resolve().parents[1] / "docs"
 
 
 class Budget(keras.callbacks.Callback):
@@ -34,8 +32,9 @@ class Budget(keras.callbacks.Callback):
             self.model.stop_training = True
 
 
-def train_preset(name: str, folder: Path, seed: int, budget=None, epochs=None):
-    """(model, wall seconds, images shown) of `ganzoo train <name>` into `folder`, stopped at `budget` s."""
+def train_preset(name: str, folder: Path, seed: int, budget=None, epochs=None, grid: Path | None = None):
+    """(model, wall seconds, images shown) of `ganzoo train <name>` into `folder`, stopped at `budget` s;
+    the last sample grid is copied to `grid` when given."""
     overrides = {"train": {"seed": seed, **({"epochs": epochs} if epochs else {})}}
     batch_size = ganzoo.resolve_preset(name, overrides).train.batch_size
     callbacks = [] if budget is None else [Budget(budget, batch_size)]
@@ -44,6 +43,6 @@ def train_preset(name: str, folder: Path, seed: int, budget=None, epochs=None):
     seconds = time.perf_counter() - start
     images = callbacks[0].images if callbacks else len(history.history["g_loss"]) * history.params["steps"] * batch_size
     grids = sorted((folder / name / "samples").glob("*.png"))
-    if grids:
-        shutil.copy(grids[-1], DOCS / f"{name}-grid.png")
+    if grids and grid is not None:
+        shutil.copy(grids[-1], grid)
     return history.model, seconds, images

@@ -41,7 +41,8 @@ per categorical code, its first continuous code swept along the row; text-mnist:
 caption of `PREVIEW_CAPTIONS`). One seed. `--quick` (20 s budgets, n=500: too few digits a class
 for a reliable intra-FID, and too little training for meaningful scores) checks the script and
 writes conditional_zoo_quick.json; a subset of presets writes conditional_zoo_subset.json
-(conditional_zoo_quick_subset.json) so it never replaces the full table.
+(conditional_zoo_quick_subset.json) and a seed other than 0 adds _seed<N>, so neither replaces
+the full table; their grids go beside their JSON (`results_file.grid_path`).
 """
 from __future__ import annotations
 
@@ -53,8 +54,8 @@ import warnings
 from pathlib import Path
 
 import numpy as np
-from budget import DOCS, train_preset
-from results_file import chosen_presets, finish, machine, result_name, write_result
+from budget import train_preset
+from results_file import chosen_presets, finish, grid_path, machine, result_name, write_result
 from scipy.stats import mannwhitneyu
 
 from ganzoo.data import load_arrays
@@ -230,10 +231,9 @@ def main() -> None:
     presets = chosen_presets(parser, args.presets, PRESETS)
     started = time.perf_counter()
     budget, n = (QUICK_BUDGET, QUICK_N) if args.quick else (args.budget, args.n)
-    result_file = result_name("conditional_zoo", args.quick, bool(args.presets))
+    result_file = result_name("conditional_zoo", args.quick, bool(args.presets), args.seed)
     if args.quick:  # ~50 digits a class: intra-FID's covariances are singular, which the quick check accepts
         warnings.filterwarnings("ignore", message=r"Only \d+ samples for \d+-dimensional features")
-    DOCS.mkdir(exist_ok=True)
     extractor = get_extractor(EXTRACTOR, verbose=0)
     evaluators = {
         kind: Evaluator(DATA, metrics=metrics, n=n, features=extractor, seed=args.seed, verbose=0)
@@ -253,7 +253,7 @@ def main() -> None:
             budget_bound = images < epochs * (real_size // batch_size) * batch_size
             if not budget_bound:
                 print(f"warning: {name} ran out of its {epochs} epochs before the budget; lower SECONDS_PER_EPOCH")
-            save_png(model.preview(100, seed=args.seed), DOCS / f"{name}-grid.png")  # 10 per class / code / caption
+            save_png(model.preview(100, seed=args.seed), grid_path("conditional_zoo", result_file, name))  # 10 per class / code / caption
             evaluator = evaluators["infogan" if name == INFOGAN else "conditional"]
             scores = evaluator(model)
             text = text_scores(model, extractor, args.seed) if name == TEXT else {}

@@ -12,6 +12,7 @@ import ganzoo
 from ganzoo.files import write_text_atomic
 
 RESULTS = Path(__file__).resolve().parent / "results"
+DOCS = Path(__file__).resolve().parents[1] / "docs"
 
 
 def write_result(name: str, record: dict) -> Path:
@@ -44,9 +45,18 @@ def chosen_presets(parser, named: list, offered) -> list:
     return [name for name in offered if name in named] if named else list(offered)
 
 
-def result_name(benchmark: str, quick: bool, subset: bool) -> str:
-    """<benchmark>[_quick][_subset]: a check run or a subset never replaces the full table."""
-    return benchmark + ("_quick" if quick else "") + ("_subset" if subset else "")
+def result_name(benchmark: str, quick: bool, subset: bool, seed: int = 0) -> str:
+    """<benchmark>[_quick][_subset][_seed<N>]: a check run, a subset or another seed than 0 never
+    replaces the full table."""
+    return benchmark + ("_quick" if quick else "") + ("_subset" if subset else "") + (f"_seed{seed}" if seed else "")
+
+
+def grid_path(benchmark: str, result_file: str, preset: str) -> Path:
+    """docs/<preset>-grid.png for the full table (the README shows it); beside the JSON, as
+    <result_file>-<preset>-grid.png, for any other run, so it never replaces the README's picture."""
+    path = DOCS / f"{preset}-grid.png" if result_file == benchmark else RESULTS / f"{result_file}-{preset}-grid.png"
+    path.parent.mkdir(parents=True, exist_ok=True)
+    return path
 
 
 def preset_arguments(doc: str, offered) -> tuple[argparse.Namespace, list]:

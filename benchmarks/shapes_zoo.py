@@ -26,11 +26,11 @@ from pathlib import Path
 
 import numpy as np
 
-from budget import DOCS, train_preset
+from budget import train_preset
 from ganzoo.images import save_png
 from ganzoo.metrics import Evaluator, get_extractor
 from ganzoo.metrics.path_length import perceptual_path_length
-from results_file import finish, machine, write_result
+from results_file import DOCS, finish, grid_path, machine, write_result
 
 STYLEGAN, RIVALS = "stylegan-lite", ("pggan-shapes", "dcgan-shapes")
 PSIS = (0.5, 0.7, 0.85, 1.0)
@@ -74,11 +74,13 @@ def main() -> None:
 
     with tempfile.TemporaryDirectory() as folder:
         folder = Path(folder)
-        model, seconds, images = train_preset(STYLEGAN, folder, args.seed, epochs=1 if args.quick else args.epochs)
+        model, seconds, images = train_preset(STYLEGAN, folder, args.seed, epochs=1 if args.quick else args.epochs,
+                                              grid=grid_path("shapes_zoo", result_name, STYLEGAN))
         budget = args.budget or seconds
         models = {STYLEGAN: (model, seconds, images)}
         for name in RIVALS:
-            models[name] = train_preset(name, folder, args.seed, budget=30 if args.quick else budget, epochs=100)
+            models[name] = train_preset(name, folder, args.seed, budget=30 if args.quick else budget, epochs=100,
+                                        grid=grid_path("shapes_zoo", result_name, name))
         for name, (model, seconds, images) in models.items():
             scores = evaluator(model)
             scores["ppl_z_end"] = perceptual_path_length(model, extractor, n=n, space="z", seed=args.seed)

@@ -18,7 +18,9 @@ Prints a table with the published Set5 x4 figures (Ledig et al. 2017, Table 2: b
 SRGAN-VGG54, on 5 photographs, features and data unlike ours: for orientation, not comparison),
 writes benchmarks/results/super_resolution.json (after each preset, "complete": false until the
 end) and docs/<preset>-grid.png (bicubic | SR | original for 10 held-out images spread over the test set). One seed.
-`--quick` (1 epoch each) checks the script and writes super_resolution_quick.json.
+`--quick` (1 epoch each) checks the script and writes super_resolution_quick.json; a subset of
+presets writes super_resolution_subset.json and a seed other than 0 adds _seed<N>; such runs put
+their grids beside their JSON, never in docs/.
 """
 from __future__ import annotations
 
@@ -27,13 +29,13 @@ import time
 from pathlib import Path
 
 import numpy as np
-from budget import DOCS, train_preset
+from budget import train_preset
 from ganzoo.data import load_arrays
 from ganzoo.data.pairs import bicubic_upscale
 from ganzoo.images import save_png
 from ganzoo.metrics import Evaluator, psnr, ssim
 from ganzoo.registry import resolve_preset
-from results_file import finish, machine, preset_arguments, print_targets, result_name, write_result
+from results_file import finish, grid_path, machine, preset_arguments, print_targets, result_name, write_result
 
 PRESETS = ("srresnet-mnist", "srgan-mnist", "srresnet-photos", "srgan-photos")
 FEATURES = {"sr4-mnist": "digits", "sr4-photos": "shapes", "sr4-shapes": "shapes"}
@@ -86,7 +88,7 @@ def print_table(record: dict) -> None:
 def main() -> None:
     args, presets = preset_arguments(__doc__, PRESETS)
     started = time.perf_counter()
-    result_file = result_name("super_resolution", args.quick, bool(args.presets))
+    result_file = result_name("super_resolution", args.quick, bool(args.presets), args.seed)
     record = {"seed": args.seed, **machine(), "scale": SCALE, "published_set5_x4": PUBLISHED_SET5,
               "tasks": {}, "trained": {}}
 
@@ -98,9 +100,9 @@ def main() -> None:
             if "bicubic" not in rows:
                 rows["bicubic"] = scores(bicubic_upscale(sources, SCALE), targets, FEATURES[data])
             model, seconds, images = train_preset(name, Path(folder), args.seed, epochs=1 if args.quick else None)
-            if not args.quick:
-                shown = np.linspace(0, len(sources) - 1, GRID_ROWS).round().astype(int)  # spread over classes and photos
-                save_png(model.preview(GRID_ROWS, examples=(sources[shown], targets[shown])), DOCS / f"{name}-grid.png")
+            shown = np.linspace(0, len(sources) - 1, GRID_ROWS).round().astype(int)  # spread over classes and photos
+            save_png(model.preview(GRID_ROWS, examples=(sources[shown], targets[shown])),
+                     grid_path("super_resolution", result_file, name))
             method = name.split("-")[0]
             rows[method] = {**scores(model.upscale(sources), targets, FEATURES[data]), "train_seconds": round(seconds, 1)}
             record["trained"][name] = {"data": data, "train_seconds": round(seconds, 1), "images_shown": images,

@@ -30,13 +30,12 @@ from ganzoo.registry import resolve_preset
 from ganzoo.runs import train
 from ganzoo.tuning import BEST_FILE, format_report, tune
 from ganzoo.tuning.objectives import make_evaluator
-from results_file import finish, machine, write_result
+from results_file import DOCS, finish, machine, write_result
 from step_plot import best_so_far_png
 
 PRESET = "gan-grid"
 OBJECTIVE = ("modes_captured", "high_quality_fraction")
 TUNERS = ("random", "bayesian")
-DOCS = Path(__file__).resolve().parents[1] / "docs"
 
 
 def score(metrics: dict) -> float:

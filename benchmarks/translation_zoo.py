@@ -19,7 +19,8 @@ Prints a table and the targets, writes benchmarks/results/translation_zoo.json (
 with "complete": false until the end) and docs/<preset>-grid.png (the first held-out example of each
 digit: source | output | target rows; for CycleGAN a | A->B | back | b | B->A | back).
 One seed. `--quick` (1 epoch) checks the script and writes translation_zoo_quick.json; a subset of
-presets writes translation_zoo_subset.json.
+presets writes translation_zoo_subset.json and a seed other than 0 adds _seed<N>; such runs put
+their grids beside their JSON, never in docs/.
 """
 from __future__ import annotations
 
@@ -28,12 +29,12 @@ import time
 from pathlib import Path
 
 import numpy as np
-from budget import DOCS, train_preset
+from budget import train_preset
 from ganzoo.data import load_arrays
 from ganzoo.images import save_png
 from ganzoo.metrics import Evaluator, l1_distance
 from ganzoo.registry import resolve_preset
-from results_file import finish, machine, preset_arguments, print_targets, result_name, write_result
+from results_file import finish, grid_path, machine, preset_arguments, print_targets, result_name, write_result
 
 PRESETS = ("pix2pix-edges", "unet-l1-edges", "cyclegan-digits")
 METRICS = ("label_preservation", "fid", "l1", "psnr", "ssim")
@@ -81,7 +82,7 @@ def round_trips(model, a, b) -> dict:
 def main() -> None:
     args, presets = preset_arguments(__doc__, PRESETS)
     started = time.perf_counter()
-    result_file = result_name("translation_zoo", args.quick, bool(args.presets))
+    result_file = result_name("translation_zoo", args.quick, bool(args.presets), args.seed)
     record = {"seed": args.seed, **machine(), "presets": {}}
 
     with tempfile.TemporaryDirectory() as folder:
@@ -92,8 +93,7 @@ def main() -> None:
             evaluator = Evaluator(held_out, metrics=UNPAIRED_METRICS if unpaired else METRICS, n=len(held_out[0]),
                                   features="digits", seed=args.seed, verbose=0)
             model, seconds, images = train_preset(name, Path(folder), args.seed, epochs=1 if args.quick else None)
-            if not args.quick:
-                save_png(model.preview(10, examples=one_per_digit(held_out, unpaired)), DOCS / f"{name}-grid.png")
+            save_png(model.preview(10, examples=one_per_digit(held_out, unpaired)), grid_path("translation_zoo", result_file, name))
             scores = evaluator(model)
             if unpaired:
                 scores.update(round_trips(model, held_out[0], held_out[1]))

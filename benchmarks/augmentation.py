@@ -29,8 +29,7 @@ import time
 
 import keras
 import numpy as np
-from budget import DOCS
-from results_file import finish, machine, result_name, write_result
+from results_file import DOCS, finish, machine, result_name, write_result
 
 import ganzoo
 from ganzoo.augment import mixed_dataset

@@ -42,7 +42,7 @@ caption of `PREVIEW_CAPTIONS`). One seed. `--quick` (20 s budgets, n=500: too fe
 for a reliable intra-FID, and too little training for meaningful scores) checks the script and
 writes conditional_zoo_quick.json; a subset of presets writes conditional_zoo_subset.json
 (conditional_zoo_quick_subset.json) and a seed other than 0 adds _seed<N>, so neither replaces
-the full table; their grids go beside their JSON (`results_file.grid_path`).
+the full table; their grids go beside their JSON (`results_file.picture_path`).
 """
 from __future__ import annotations
 
@@ -55,7 +55,7 @@ from pathlib import Path
 
 import numpy as np
 from budget import train_preset
-from results_file import chosen_presets, finish, grid_path, machine, result_name, write_result
+from results_file import chosen_presets, finish, machine, picture_path, result_name, write_result
 from scipy.stats import mannwhitneyu
 
 from ganzoo.data import load_arrays
@@ -253,7 +253,7 @@ def main() -> None:
             budget_bound = images < epochs * (real_size // batch_size) * batch_size
             if not budget_bound:
                 print(f"warning: {name} ran out of its {epochs} epochs before the budget; lower SECONDS_PER_EPOCH")
-            save_png(model.preview(100, seed=args.seed), grid_path("conditional_zoo", result_file, name))  # 10 per class / code / caption
+            save_png(model.preview(100, seed=args.seed), picture_path("conditional_zoo", result_file, f"{name}-grid"))  # 10 per class / code / caption
             evaluator = evaluators["infogan" if name == INFOGAN else "conditional"]
             scores = evaluator(model)
             text = text_scores(model, extractor, args.seed) if name == TEXT else {}

@@ -51,10 +51,10 @@ def result_name(benchmark: str, quick: bool, subset: bool, seed: int = 0) -> str
     return benchmark + ("_quick" if quick else "") + ("_subset" if subset else "") + (f"_seed{seed}" if seed else "")
 
 
-def grid_path(benchmark: str, result_file: str, preset: str) -> Path:
-    """docs/<preset>-grid.png for the full table (the README shows it); beside the JSON, as
-    <result_file>-<preset>-grid.png, for any other run, so it never replaces the README's picture."""
-    path = DOCS / f"{preset}-grid.png" if result_file == benchmark else RESULTS / f"{result_file}-{preset}-grid.png"
+def picture_path(benchmark: str, result_file: str, picture: str) -> Path:
+    """docs/<picture>.png for the full table (the README shows it); beside the JSON, as
+    <result_file>-<picture>.png, for any other run, so it never replaces the README's picture."""
+    path = DOCS / f"{picture}.png" if result_file == benchmark else RESULTS / f"{result_file}-{picture}.png"
     path.parent.mkdir(parents=True, exist_ok=True)
     return path
 

@@ -30,7 +30,7 @@ from budget import train_preset
 from ganzoo.images import save_png
 from ganzoo.metrics import Evaluator, get_extractor
 from ganzoo.metrics.path_length import perceptual_path_length
-from results_file import DOCS, finish, grid_path, machine, write_result
+from results_file import finish, machine, picture_path, write_result
 
 STYLEGAN, RIVALS = "stylegan-lite", ("pggan-shapes", "dcgan-shapes")
 PSIS = (0.5, 0.7, 0.85, 1.0)
@@ -66,7 +66,6 @@ def main() -> None:
     args = parser.parse_args()
     started = time.perf_counter()
     n, mixes = (500, 100) if args.quick else (args.n, MIXES)
-    DOCS.mkdir(exist_ok=True)
     extractor = get_extractor("shapes", verbose=0)
     evaluator = Evaluator("shapes", metrics=METRICS, n=n, features=extractor, seed=args.seed, verbose=0)
     result_name = "shapes_zoo_quick" if args.quick else "shapes_zoo"
@@ -75,12 +74,12 @@ def main() -> None:
     with tempfile.TemporaryDirectory() as folder:
         folder = Path(folder)
         model, seconds, images = train_preset(STYLEGAN, folder, args.seed, epochs=1 if args.quick else args.epochs,
-                                              grid=grid_path("shapes_zoo", result_name, STYLEGAN))
+                                              grid=picture_path("shapes_zoo", result_name, f"{STYLEGAN}-grid"))
         budget = args.budget or seconds
         models = {STYLEGAN: (model, seconds, images)}
         for name in RIVALS:
             models[name] = train_preset(name, folder, args.seed, budget=30 if args.quick else budget, epochs=100,
-                                        grid=grid_path("shapes_zoo", result_name, name))
+                                        grid=picture_path("shapes_zoo", result_name, f"{name}-grid"))
         for name, (model, seconds, images) in models.items():
             scores = evaluator(model)
             scores["ppl_z_end"] = perceptual_path_length(model, extractor, n=n, space="z", seed=args.seed)
@@ -95,9 +94,10 @@ def main() -> None:
         record["truncation"] = {
             str(psi): evaluator(stylegan.generate(n, seed=args.seed, truncation=psi)) for psi in PSIS
         }
-        save_png(stylegan.style_mixing_grid(range(4), range(100, 106)), DOCS / "stylegan-lite-style-mix.png")
-        save_png(stylegan.truncation_sweep(range(6)), DOCS / "stylegan-lite-truncation.png")
-        save_png(stylegan.interpolate(0, 1, steps=10), DOCS / "stylegan-lite-interpolation.png")
+        for picture, image in (("style-mix", stylegan.style_mixing_grid(range(4), range(100, 106))),
+                               ("truncation", stylegan.truncation_sweep(range(6))),
+                               ("interpolation", stylegan.interpolate(0, 1, steps=10))):
+            save_png(image, picture_path("shapes_zoo", result_name, f"{STYLEGAN}-{picture}"))
 
     record["budget_seconds"] = round(budget, 1)
     print(f"\nSame wall-clock budget: {budget:.0f} s (stylegan-lite's `ganzoo train` run), seed {args.seed}, "

@@ -35,7 +35,7 @@ from ganzoo.data.pairs import bicubic_upscale
 from ganzoo.images import save_png
 from ganzoo.metrics import Evaluator, psnr, ssim
 from ganzoo.registry import resolve_preset
-from results_file import finish, grid_path, machine, preset_arguments, print_targets, result_name, write_result
+from results_file import finish, machine, picture_path, preset_arguments, print_targets, result_name, write_result
 
 PRESETS = ("srresnet-mnist", "srgan-mnist", "srresnet-photos", "srgan-photos")
 FEATURES = {"sr4-mnist": "digits", "sr4-photos": "shapes", "sr4-shapes": "shapes"}
@@ -102,7 +102,7 @@ def main() -> None:
             model, seconds, images = train_preset(name, Path(folder), args.seed, epochs=1 if args.quick else None)
             shown = np.linspace(0, len(sources) - 1, GRID_ROWS).round().astype(int)  # spread over classes and photos
             save_png(model.preview(GRID_ROWS, examples=(sources[shown], targets[shown])),
-                     grid_path("super_resolution", result_file, name))
+                     picture_path("super_resolution", result_file, f"{name}-grid"))
             method = name.split("-")[0]
             rows[method] = {**scores(model.upscale(sources), targets, FEATURES[data]), "train_seconds": round(seconds, 1)}
             record["trained"][name] = {"data": data, "train_seconds": round(seconds, 1), "images_shown": images,

@@ -34,7 +34,7 @@ from ganzoo.data import load_arrays
 from ganzoo.images import save_png
 from ganzoo.metrics import Evaluator, l1_distance
 from ganzoo.registry import resolve_preset
-from results_file import finish, grid_path, machine, preset_arguments, print_targets, result_name, write_result
+from results_file import finish, machine, picture_path, preset_arguments, print_targets, result_name, write_result
 
 PRESETS = ("pix2pix-edges", "unet-l1-edges", "cyclegan-digits")
 METRICS = ("label_preservation", "fid", "l1", "psnr", "ssim")
@@ -93,7 +93,7 @@ def main() -> None:
             evaluator = Evaluator(held_out, metrics=UNPAIRED_METRICS if unpaired else METRICS, n=len(held_out[0]),
                                   features="digits", seed=args.seed, verbose=0)
             model, seconds, images = train_preset(name, Path(folder), args.seed, epochs=1 if args.quick else None)
-            save_png(model.preview(10, examples=one_per_digit(held_out, unpaired)), grid_path("translation_zoo", result_file, name))
+            save_png(model.preview(10, examples=one_per_digit(held_out, unpaired)), picture_path("translation_zoo", result_file, f"{name}-grid"))
             scores = evaluator(model)
             if unpaired:
                 scores.update(round_trips(model, held_out[0], held_out[1]))

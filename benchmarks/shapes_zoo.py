@@ -15,7 +15,8 @@
    shape kind? With only B's fine styles, does it keep A's shape kind and take B's colour?
 5. Truncation: precision, recall, FID and factor coverage for psi in 0.5, 0.7, 0.85, 1.0.
 
-Prints tables, writes benchmarks/results/shapes_zoo.json and the pictures in docs/. One seed.
+Prints tables, writes benchmarks/results/shapes_zoo.json and the pictures in docs/ (`--quick`:
+shapes_zoo_quick.json, its pictures beside it). One seed.
 """
 from __future__ import annotations
 

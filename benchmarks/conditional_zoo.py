@@ -253,7 +253,8 @@ def main() -> None:
             budget_bound = images < epochs * (real_size // batch_size) * batch_size
             if not budget_bound:
                 print(f"warning: {name} ran out of its {epochs} epochs before the budget; lower SECONDS_PER_EPOCH")
-            save_png(model.preview(100, seed=args.seed), picture_path("conditional_zoo", result_file, f"{name}-grid"))  # 10 per class / code / caption
+            grid = picture_path("conditional_zoo", result_file, f"{name}-grid")
+            save_png(model.preview(100, seed=args.seed), grid)  # 10 per class / code / caption
             evaluator = evaluators["infogan" if name == INFOGAN else "conditional"]
             scores = evaluator(model)
             text = text_scores(model, extractor, args.seed) if name == TEXT else {}

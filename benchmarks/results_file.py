@@ -53,7 +53,8 @@ def result_name(benchmark: str, quick: bool, subset: bool, seed: int = 0) -> str
 
 def picture_path(benchmark: str, result_file: str, picture: str) -> Path:
     """docs/<picture>.png for the full table (the README shows it); beside the JSON, as
-    <result_file>-<picture>.png, for any other run, so it never replaces the README's picture."""
+    <result_file>-<picture>.png, for any other run, so it never replaces the README's picture.
+    Creates the folder, so callers can save straight to it."""
     path = DOCS / f"{picture}.png" if result_file == benchmark else RESULTS / f"{result_file}-{picture}.png"
     path.parent.mkdir(parents=True, exist_ok=True)
     return path

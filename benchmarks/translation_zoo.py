@@ -93,7 +93,8 @@ def main() -> None:
             evaluator = Evaluator(held_out, metrics=UNPAIRED_METRICS if unpaired else METRICS, n=len(held_out[0]),
                                   features="digits", seed=args.seed, verbose=0)
             model, seconds, images = train_preset(name, Path(folder), args.seed, epochs=1 if args.quick else None)
-            save_png(model.preview(10, examples=one_per_digit(held_out, unpaired)), picture_path("translation_zoo", result_file, f"{name}-grid"))
+            grid = picture_path("translation_zoo", result_file, f"{name}-grid")
+            save_png(model.preview(10, examples=one_per_digit(held_out, unpaired)), grid)
             scores = evaluator(model)
             if unpaired:
                 scores.update(round_trips(model, held_out[0], held_out[1]))

@@ -14,7 +14,7 @@ import inspect
 import re
 import typing
 from pathlib import Path
-from typing import Any, Optional
+from typing import Any, Optional, Union
 
 import yaml
 
@@ -218,14 +218,15 @@ MODEL_KEYS = ("arch", "network", "data_shape", "loss", "generator", "discriminat
 
 @dataclasses.dataclass
 class ModelConfig:
-    """What to build: the training algorithm (`arch`), its network family and their options, the
-    data shape and the loss family. Every other key under `model:` is a setting of the model class
-    (`latent_dim`, `d_steps`, `penalties`, `ema`...): `settings` holds them, and the class named by
-    `arch` checks them against its constructor (see `ganzoo.registry.check_model_settings`).
+    """What to build: the training algorithm (`arch`), its network family (or one per network role)
+    and their options, the data shape and the loss family. Every other key under `model:` is a
+    setting of the model class (`latent_dim`, `d_steps`, `penalties`, `ema`...): `settings` holds
+    them, and the class named by `arch` checks them against its constructor (see
+    `ganzoo.registry.check_model_settings`).
     """
 
     arch: str
-    network: str
+    network: Union[str, dict]
     data_shape: list[int]
     loss: str = "non_saturating"
     generator: dict = dataclasses.field(default_factory=dict)

@@ -58,6 +58,10 @@ def test_mistyped_network_option_is_refused():
         ({"model": {"loss": "hinged"}}, r"Unknown model.loss 'hinged'.*non_saturating"),
         ({"model": {"arch": "nope"}}, r"Unknown model.arch 'nope'.*gan"),
         ({"model": {"network": "resnet9"}}, r"Unknown model.network 'resnet9'.*dcgan"),
+        ({"model": {"network": {"generator": "mlp"}}}, r"model.network maps.*roles discriminator, generator, got generator"),
+        ({"model": {"network": {"generator": "mlp", "discriminator": "mlp", "critic": "mlp"}}}, r"got generator, discriminator, critic"),
+        ({"model": {"network": {"generator": "mlp", "discriminator": 3}}}, r"model.network.discriminator names a network family, got 3"),
+        ({"model": {"network": {"generator": "mlp", "discriminator": "resnet9"}}}, r"Unknown model.network 'resnet9'"),
         ({"train": {"g_optimizer": {"name": "adamm"}}}, r"Unknown optimizer 'adamm'"),
         ({"train": {"d_optimizer": {"name": "adam", "learning_rate": -1.0}}}, r"learning_rate must be positive"),
         ({"train": {"d_optimizer": {"name": "adam", "beta1": 0.5}}}, r"'beta1'.*beta_1"),
@@ -66,6 +70,11 @@ def test_mistyped_network_option_is_refused():
 def test_bad_values_are_refused_before_building(override, message):
     with pytest.raises(ConfigError, match=message):
         ganzoo.load("gan-ring", **override)
+
+
+def test_network_roles_can_name_their_families_one_by_one():
+    model = ganzoo.load("gan-ring", model={"network": {"generator": "mlp", "discriminator": "mlp"}})
+    assert model.generator.output_shape == (None, 2) and model.discriminator.output_shape == (None, 1)
 
 
 def test_python_overrides_win():

@@ -22,7 +22,7 @@ TINY = dict(
     model={
         "latent_dim": 8,
         "generator": {"w_dim": 8, "mapping_layers": 2, "base_filters": 4, "max_filters": 8},
-        "discriminator": {"base_filters": 4, "max_filters": 8},
+        "discriminator": {"base_filters": 4},
     },
     train={"batch_size": 8},
 )
@@ -73,6 +73,16 @@ def test_every_resolution_reaches_the_image_at_initialisation():
     noise = [tf.random.normal((64, *shape), seed=1) for shape in generator.noise_shapes]
     spread = {layer.name: float(np.std(out)) for layer, out in zip(to_rgb, probe([tf.convert_to_tensor(styles), *noise]))}
     assert spread["to_rgb_32"] > 0.3 * spread["to_rgb_4"], spread
+
+
+def test_stylegan2s_residual_discriminator_still_trains_the_generator():
+    model = ganzoo.load("stylegan-lite-mnist", **{**TINY, "model": {
+        **TINY["model"], "network": "stylegan", "discriminator": {"base_filters": 4, "max_filters": 8}}})
+    assert any(isinstance(layer, keras.layers.Add) for layer in model.discriminator.layers)  # its shortcuts
+    before = [keras.ops.convert_to_numpy(w).copy() for w in model.generator.trainable_weights]
+    model.fit(np.zeros((8, 32, 32, 1), "float32"), batch_size=8, epochs=1, verbose=0)
+    after = keras.ops.convert_to_numpy(model.generator.trainable_weights[-1])
+    assert not np.allclose(before[-1], after)
 
 
 def test_style_groups_split_every_row_once_by_resolution():

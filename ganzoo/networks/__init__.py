@@ -1,4 +1,5 @@
-"""Generator/discriminator builders, one module per family; presets pick one by `model.network`.
+"""Generator/discriminator builders, one module per family; presets pick one by `model.network`,
+or one per network role (`model.network: {generator: stylegan, discriminator: dcgan}`).
 
 Every builder gives its last layer `dtype="float32"`, so under mixed precision the samples and
 logits (and so the losses) stay float32. A family registers its builders by network role with
@@ -43,17 +44,37 @@ register_network("srresnet", generator=srresnet_generator, discriminator=srgan_d
 def _plan(config: ModelConfig):
     """(builder, options section, arguments from the model) for each network the model class builds."""
     cls = model_class(config.arch)
-    family = network_family(config.network)
     arguments = cls.network_arguments(config.settings, tuple(config.data_shape))
+    roles = {name: cls.network_roles.get(name, name) for name in cls.network_names}
+    families = _families(config, sorted(set(roles.values())))
     plan = {}
-    for name in cls.network_names:
-        role = cls.network_roles.get(name, name)
+    for name, role in roles.items():
+        family = network_family(families[role])
         if role not in family:
             raise ConfigError(
-                f"model.network {config.network!r} has no {role} builder, which model.arch {config.arch!r} needs."
+                f"model.network {families[role]!r} has no {role} builder, which model.arch {config.arch!r} needs."
             )
         plan[name] = (family[role], role, arguments[name])
     return plan
+
+
+def _families(config: ModelConfig, roles: list) -> dict:
+    """The family name of each network role: `model.network` names one for all, or maps each role
+    the model class needs to its own."""
+    if isinstance(config.network, str):
+        return dict.fromkeys(roles, config.network)
+    unknown = sorted(set(config.network) - set(roles))
+    missing = [role for role in roles if role not in config.network]
+    if unknown or missing:
+        raise ConfigError(
+            f"model.network maps network roles to families; model.arch {config.arch!r} has the roles "
+            f"{', '.join(roles)}, got {', '.join(map(str, config.network)) or 'none'}. "
+            f"Give each one a family, e.g. {{{', '.join(f'{role}: dcgan' for role in roles)}}}."
+        )
+    for role, family in config.network.items():
+        if not isinstance(family, str):
+            raise ConfigError(f"model.network.{role} names a network family, got {family!r}.")
+    return dict(config.network)
 
 
 def network_options(config: ModelConfig) -> dict:

@@ -2,13 +2,14 @@
 
 Generator: a mapping network z -> w (pixel norm, equalized dense layers with a learning-rate
 multiplier), and a synthesis network that starts from a learned constant and, at every
-resolution, doubles the size with an upsampling (stride-2 transposed) modulated convolution and
-applies a second one, each with noise inputs; a modulated 1x1 "toRGB" at every resolution is
+resolution, doubles the size with an upsampling (stride-2 transposed, 4x4 kernel) modulated
+convolution and applies a second one, each with noise inputs; a modulated 1x1 "toRGB" at every resolution is
 summed, bilinearly upsampled, into the output (the skip architecture; the official code's FIR
 low-pass filters are left out). Each layer reads
 its own row of a (batch, num_ws, w_dim) styles tensor, which is what style mixing and truncation
 act on. Discriminator: residual blocks of equalized convolutions, minibatch standard deviation,
-then dense layers (StyleGAN2's "resnet" discriminator).
+then dense layers (StyleGAN2's "resnet" discriminator). On the shapes this generator collapses
+against that discriminator, so `stylegan-lite` pairs it with DCGAN's (see the README).
 """
 from __future__ import annotations
 
@@ -23,6 +24,9 @@ from ganzoo.layers.style import ConstantInput, ModulatedConv2D, NoiseInput
 LEAK = 0.2
 STYLE_GROUPS = ("coarse", "middle", "fine")
 ACTIVATION_GAIN = math.sqrt(2.0)
+# A 4x4 kernel at stride 2 gives every output pixel 4 taps; a 3x3 one gives 1, 2 or 4 by the pixel's
+# phase, a checkerboard the generator must then unlearn (the official code blurs it away instead).
+UP_KERNEL_SIZE = 4
 
 
 def _resolutions(data_shape) -> list[int]:
@@ -93,7 +97,8 @@ def stylegan_synthesis(data_shape, w_dim: int = 64, base_filters: int = 32, max_
     def styled_conv(h, filters, index, resolution, up=False):
         noise = keras.Input((resolution, resolution, 1), name=f"noise_{len(noises)}")
         noises.append(noise)
-        h = ModulatedConv2D(filters, 3, style_index=index, up=up, name=f"conv_{len(noises) - 1}")([h, styles])
+        kernel_size = UP_KERNEL_SIZE if up else 3
+        h = ModulatedConv2D(filters, kernel_size, style_index=index, up=up, name=f"conv_{len(noises) - 1}")([h, styles])
         h = NoiseInput(name=f"noise_strength_{len(noises) - 1}")([h, noise])
         return _activation(h)
 

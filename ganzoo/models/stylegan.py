@@ -31,7 +31,10 @@ class StyleGAN(LatentGAN):
 
     def __init__(self, generator, discriminator, mixing_probability: float = 0.9, **kwargs):
         if not isinstance(generator, StyleGenerator):
-            raise ConfigError("model.arch stylegan needs model.network: stylegan (a StyleGenerator).")
+            raise ConfigError(
+                "model.arch stylegan needs the stylegan generator: model.network: stylegan, or "
+                "{generator: stylegan, discriminator: <family>}."
+            )
         super().__init__(generator, discriminator, **kwargs)
         StyleGAN.check_settings({"mixing_probability": mixing_probability})
         self.mixing_probability = float(mixing_probability)

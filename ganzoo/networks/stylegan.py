@@ -3,11 +3,10 @@
 Generator: a mapping network z -> w (pixel norm, equalized dense layers with a learning-rate
 multiplier), and a synthesis network that starts from a learned constant and, at every
 resolution, doubles the size with an upsampling (stride-2 transposed, 4x4 kernel) modulated
-convolution and applies a second one, each with noise inputs; a modulated 1x1 "toRGB" at every resolution is
-summed, bilinearly upsampled, into the output (the skip architecture; the official code's FIR
-low-pass filters are left out). Each layer reads
-its own row of a (batch, num_ws, w_dim) styles tensor, which is what style mixing and truncation
-act on. Discriminator: residual blocks of equalized convolutions, minibatch standard deviation,
+convolution and applies a second one, each with noise inputs; a modulated 1x1 "toRGB" at every
+resolution is summed, bilinearly upsampled, into the output (the skip architecture; the official
+code's FIR low-pass filters are left out). Each layer reads its own row of a (batch, num_ws, w_dim)
+styles tensor, which is what style mixing and truncation act on. Discriminator: residual blocks of equalized convolutions, minibatch standard deviation,
 then dense layers (StyleGAN2's "resnet" discriminator). On the shapes this generator collapses
 against that discriminator, so `stylegan-lite` pairs it with DCGAN's (see the README).
 """

@@ -9,6 +9,7 @@ import tensorflow as tf
 
 import ganzoo
 from ganzoo.cli import main
+from ganzoo.config import ConfigError
 from ganzoo.flops import gan_training_flops, network_flops
 from ganzoo.layers import EqualizedDense
 from ganzoo.layers.style import ModulatedConv2D
@@ -16,6 +17,7 @@ from ganzoo.metrics import get_extractor
 from ganzoo.metrics.checks import MetricInputError
 from ganzoo.metrics.path_length import perceptual_path_length, slerp
 from ganzoo.models.core import Step
+from ganzoo.models.stylegan import StyleGAN
 from ganzoo.networks.stylegan import num_styles, style_groups
 
 TINY = dict(
@@ -82,6 +84,13 @@ def test_stylegan2s_residual_discriminator_still_trains_the_generator():
     before = keras.ops.convert_to_numpy(model.generator.trainable_weights[-1]).copy()
     model.fit(np.zeros((8, 32, 32, 1), "float32"), batch_size=8, epochs=1, verbose=0)
     assert not np.allclose(before, keras.ops.convert_to_numpy(model.generator.trainable_weights[-1]))
+
+
+def test_a_stylegan_model_refuses_a_generator_without_styles():
+    generator = keras.Sequential([keras.Input((8,)), keras.layers.Dense(4)])
+    discriminator = keras.Sequential([keras.Input((4,)), keras.layers.Dense(1)])
+    with pytest.raises(ConfigError, match=r"needs the stylegan generator.*\{generator: stylegan"):
+        StyleGAN(generator, discriminator, latent_dim=8)
 
 
 def test_style_groups_split_every_row_once_by_resolution():

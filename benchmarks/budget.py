@@ -13,6 +13,7 @@ from pathlib import Path
 import keras
 
 import ganzoo
+from ganzoo.config import deep_merge
 from ganzoo.runs import train
 
 
@@ -32,16 +33,17 @@ class Budget(keras.callbacks.Callback):
             self.model.stop_training = True
 
 
-def train_preset(name: str, folder: Path, seed: int, budget=None, epochs=None, grid: Path | None = None):
-    """(model, wall seconds, images shown) of `ganzoo train <name>` into `folder`, stopped at `budget` s;
-    the last sample grid is copied to `grid` when given."""
-    overrides = {"train": {"seed": seed, **({"epochs": epochs} if epochs else {})}}
+def train_preset(name: str, folder: Path, seed: int, budget=None, epochs=None, grid: Path | None = None,
+                 overrides: dict | None = None, callbacks=()):
+    """(model, wall seconds, images shown) of `ganzoo train <name>` into `folder`, with `overrides`
+    and extra `callbacks`, stopped at `budget` s; the last sample grid is copied to `grid` when given."""
+    overrides = deep_merge(overrides or {}, {"train": {"seed": seed, **({"epochs": epochs} if epochs else {})}})
     batch_size = ganzoo.resolve_preset(name, overrides).train.batch_size
-    callbacks = [] if budget is None else [Budget(budget, batch_size)]
+    callbacks = [*callbacks, *([] if budget is None else [Budget(budget, batch_size)])]
     start = time.perf_counter()
     _, history = train(name, folder / name, overrides, verbose=0, extra_callbacks=callbacks)
     seconds = time.perf_counter() - start
-    images = callbacks[0].images if callbacks else len(history.history["g_loss"]) * history.params["steps"] * batch_size
+    images = callbacks[-1].images if budget is not None else len(history.history["g_loss"]) * history.params["steps"] * batch_size
     grids = sorted((folder / name / "samples").glob("*.png"))
     if grids and grid is not None:
         shutil.copy(grids[-1], grid)

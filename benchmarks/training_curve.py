@@ -21,10 +21,10 @@ import keras
 import numpy as np
 
 import ganzoo
-from ganzoo.config import deep_merge, parse_assignment
+from budget import train_preset
+from ganzoo.config import parse_assignments
 from ganzoo.data.shapes import SHAPE_FACTORS
 from ganzoo.metrics import Evaluator, get_extractor
-from ganzoo.runs import train
 from results_file import finish, machine, write_result
 
 EXTRACTORS = {"shapes": "shapes", "shapes-64": "shapes", "mnist-5k": "digits"}
@@ -71,9 +71,7 @@ def main() -> None:
     parser.add_argument("--tag", help="names the result file (default: the overrides, if any)")
     args = parser.parse_args()
     started = time.perf_counter()
-    overrides = {"train": {"seed": args.seed, **({"epochs": args.epochs} if args.epochs else {})}}
-    for assignment in args.set:
-        overrides = deep_merge(overrides, parse_assignment(assignment))
+    overrides = parse_assignments(args.set)
     source = ganzoo.resolve_preset(args.preset, overrides).data.source
     if source not in EXTRACTORS:
         parser.error(f"{args.preset} trains on {source}; training_curve scores {', '.join(EXTRACTORS)}")
@@ -89,7 +87,7 @@ def main() -> None:
 
     scores = Scores(args.every, evaluator, extractor, args.n, args.seed, write)
     with tempfile.TemporaryDirectory() as folder:
-        train(args.preset, Path(folder) / args.preset, overrides, verbose=0, extra_callbacks=[scores])
+        train_preset(args.preset, Path(folder), args.seed, epochs=args.epochs, overrides=overrides, callbacks=[scores])
     finish(name, {**record, "points": scores.points, "complete": True}, started)
 
 

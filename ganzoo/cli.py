@@ -10,7 +10,7 @@ import re
 import sys
 from pathlib import Path
 
-from ganzoo.config import TUNERS, deep_merge, parse_assignment
+from ganzoo.config import TUNERS, deep_merge, parse_assignments
 from ganzoo.distribute import STRATEGIES
 from ganzoo.files import write_text_atomic
 from ganzoo.images import samples_to_picture, save_png
@@ -310,16 +310,8 @@ def run_list(args) -> int:
     return 0
 
 
-def _set_overrides(args) -> dict:
-    """The --set KEY=VALUE options as nested overrides."""
-    overrides: dict = {}
-    for assignment in args.set:
-        overrides = deep_merge(overrides, parse_assignment(assignment))
-    return overrides
-
-
 def _train_overrides(args) -> dict:
-    overrides = _set_overrides(args)
+    overrides = parse_assignments(args.set)
     for key, value in (("epochs", args.epochs), ("batch_size", args.batch_size), ("seed", args.seed),
                        ("precision", args.precision), ("jit_compile", args.jit_compile)):
         if value is not None:
@@ -461,7 +453,7 @@ def run_eval(args) -> int:
 def run_tune(args) -> int:
     out = args.out or Path("sweeps") / preset_name(args.preset)
     try:
-        report = tune(args.preset, out, _set_overrides(args), resume=args.resume, tuner=args.tuner,
+        report = tune(args.preset, out, parse_assignments(args.set), resume=args.resume, tuner=args.tuner,
                       max_trials=args.max_trials, max_epochs=args.max_epochs, objective=args.objective,
                       executions_per_trial=args.executions_per_trial, n=args.num)
     except KeyboardInterrupt:

@@ -84,6 +84,14 @@ def parse_assignment(text: str) -> dict:
     return nested
 
 
+def parse_assignments(texts) -> dict:
+    """Several `--set KEY=VALUE` options as one nested override, later ones winning."""
+    overrides: dict = {}
+    for text in texts:
+        overrides = deep_merge(overrides, parse_assignment(text))
+    return overrides
+
+
 # --------------------------------------------------------------------------- validation
 
 

@@ -10,7 +10,10 @@
    source's digit in the translation) and FID of the translations against the real target digits
    (digits classifier features); for paired data (1,000 pairs) also L1, PSNR and SSIM to the
    targets; for CycleGAN (359 held-out 8x8 digits, 1,000 MNIST digits) the round-trip L1 of
-   A -> B -> A and B -> A -> B.
+   A -> B -> A and B -> A -> B. The FID floor beside them: the FID of as many real training
+   targets as there are held-out ones, drawn `FLOOR_DRAWS` times, against the same held-out
+   targets. A translation at the floor is as close to the held-out digits as other real digits are,
+   so FIDs that differ by less than the floor's spread say nothing about which model is better.
 3. Checks issue 17's targets that these presets answer: Pix2Pix label preservation >= 97%, its FID
    below the L1-only U-Net's, CycleGAN's label preservation from 8x8 digits to MNIST >= 90%, and
    each `ganzoo train` within 20 minutes.
@@ -39,7 +42,8 @@ from results_file import finish, machine, picture_path, preset_arguments, print_
 PRESETS = ("pix2pix-edges", "unet-l1-edges", "cyclegan-digits")
 METRICS = ("label_preservation", "fid", "l1", "psnr", "ssim")
 UNPAIRED_METRICS = ("label_preservation", "fid")  # unpaired data has no target per source
-COLUMNS = ("train_seconds", *METRICS, "round_trip_l1_a", "round_trip_l1_b")
+COLUMNS = ("train_seconds", *METRICS, "fid_real_floor", "round_trip_l1_a", "round_trip_l1_b")
+FLOOR_DRAWS = 5
 TRAIN_MINUTES = 20
 
 
@@ -79,6 +83,17 @@ def round_trips(model, a, b) -> dict:
             "round_trip_l1_b": l1_distance(model.translate(model.translate_back(b)), b)}
 
 
+def real_fid_floor(held_out, source: str, n: int, seed: int) -> dict:
+    """FIDs of `FLOOR_DRAWS` draws of `n` real training targets against the held-out targets
+    (digits features): their mean, least and greatest, and each."""
+    targets = load_arrays(source, split="train")[1]
+    evaluator = Evaluator(held_out, metrics=("fid",), n=n, features="digits", seed=seed, verbose=0)
+    rng = np.random.default_rng(seed)
+    fids = [evaluator(targets[rng.choice(len(targets), n, replace=False)])["fid"] for _ in range(FLOOR_DRAWS)]
+    return {"fid_real_floor": float(np.mean(fids)), "fid_real_floor_min": min(fids), "fid_real_floor_max": max(fids),
+            "fid_real_floor_draws": fids}
+
+
 def main() -> None:
     args, presets = preset_arguments(__doc__, PRESETS)
     started = time.perf_counter()
@@ -95,7 +110,7 @@ def main() -> None:
             model, seconds, images = train_preset(name, Path(folder), args.seed, epochs=1 if args.quick else None)
             grid = picture_path("translation_zoo", result_file, f"{name}-grid")
             save_png(model.preview(10, examples=one_per_digit(held_out, unpaired)), grid)
-            scores = evaluator(model)
+            scores = {**evaluator(model), **real_fid_floor(held_out, preset.data.source, len(held_out[0]), args.seed)}
             if unpaired:
                 scores.update(round_trips(model, held_out[0], held_out[1]))
             record["presets"][name] = {"data": preset.data.source, "epochs": 1 if args.quick else preset.train.epochs,
@@ -103,7 +118,8 @@ def main() -> None:
                                        "scored_pairs": len(held_out[0]), **scores}
             record["targets"] = check_targets(record["presets"])
             write_result(result_file, {**record, "complete": False})
-            print(f"{name}: {seconds:.0f} s; " + ", ".join(f"{key} {value:.4g}" for key, value in scores.items()), flush=True)
+            print(f"{name}: {seconds:.0f} s; " + ", ".join(f"{key} {value:.4g}" for key, value in scores.items()
+                                                          if np.isscalar(value)), flush=True)
 
     columns = COLUMNS
     print(f"\nHeld-out test pairs ({', '.join(sorted({row['data'] for row in record['presets'].values()}))}, "

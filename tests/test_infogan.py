@@ -91,16 +91,18 @@ def cross_entropy(targets, logits):
     return -log_p[np.arange(len(targets)), np.asarray(targets)]
 
 
-def test_the_info_term_is_the_q_heads_negative_log_likelihood_on_both_sides(two_codes, digits):
-    step = fake_step(two_codes, digits[0][:8])
-    d_info = np.asarray(two_codes.discriminator_terms(step)["info"])
-    g_info = np.asarray(two_codes.generator_terms(step)["info"])
-    _, q_params = (np.asarray(output) for output in two_codes.discriminator(step.fakes["fake"], training=True))
+@pytest.mark.parametrize("continuous_weight", [1.0, 0.25])
+def test_the_info_term_is_the_q_heads_negative_log_likelihood_on_both_sides(continuous_weight, digits):
+    model = tiny(categorical_codes=[3, 4], continuous_weight=continuous_weight)
+    step = fake_step(model, digits[0][:8])
+    d_info = np.asarray(model.discriminator_terms(step)["info"])
+    g_info = np.asarray(model.generator_terms(step)["info"])
+    _, q_params = (np.asarray(output) for output in model.discriminator(step.fakes["fake"], training=True))
     categorical, continuous = np.asarray(step.draws["categorical"]), np.asarray(step.draws["continuous"])
     expected = (
         cross_entropy(categorical[:, 0], q_params[:, :3])
         + cross_entropy(categorical[:, 1], q_params[:, 3:7])
-        + 0.5 * np.sum((continuous - q_params[:, 7:]) ** 2, axis=1)
+        + continuous_weight * 0.5 * np.sum((continuous - q_params[:, 7:]) ** 2, axis=1)
     )
     np.testing.assert_allclose(d_info, expected, rtol=1e-4)
     np.testing.assert_allclose(g_info, expected, rtol=1e-4)
@@ -200,6 +202,7 @@ def test_without_continuous_codes_the_grid_varies_the_latents_along_each_row(dig
     ({"categorical_codes": "ten"}, "categorical_codes must be a list"),
     ({"continuous_codes": -1}, "continuous_codes must be an integer of 0 or more"),
     ({"info_weight": 0}, "info_weight must be a positive number"),
+    ({"continuous_weight": -0.1}, "continuous_weight must be a positive number"),
     ({"pack": 2}, "model.pack"),
     ({"discriminator": {"base_filters": 4, "q_units": -1}}, "q_units must be an integer of 0 or more"),
     ({"generator": {"base_filters": 4, "dense_units": -1}}, "generator.dense_units must be an integer of 0 or"),

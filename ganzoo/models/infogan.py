@@ -31,29 +31,34 @@ class InfoGAN(RealFakeHeadPenalties, LatentGAN):
     Every step draws, per sample, one category for each categorical code (uniform) and a value in
     [-1, 1] for each continuous code (uniform). The information term, per fake, is the
     cross-entropy of the Q head's logits for each categorical code plus half the squared error of
-    its mean for each continuous code (a Gaussian of unit variance); both players add it, weighted
-    by `info_weight` and logged as `d_info` and `g_info`. The Q head is part of the discriminator
+    its mean for each continuous code (a Gaussian of unit variance) times `continuous_weight`; both
+    players add it, weighted by `info_weight` and logged as `d_info` and `g_info`. The Q head is part of the discriminator
     network, so the discriminator optimizer trains it with the body.
 
     Args:
         categorical_codes: the number of categories of each categorical code, e.g. [10].
         continuous_codes: how many continuous codes.
         info_weight: weight of the information term on both sides (the paper's lambda).
+        continuous_weight: weight of the continuous codes within that term. The paper uses a smaller
+            lambda for them: weighted like the categories, a continuous code can take over part of
+            what the categories should carry, such as turning a 4 into a 9.
         (the rest: `LatentGAN`'s and `AdversarialCore`'s settings)
     """
 
     loss_terms = {"discriminator": ("adversarial", "info"), "generator": ("adversarial", "info")}
 
     def __init__(self, generator, discriminator, categorical_codes: list[int] = CATEGORICAL_CODES,
-                 continuous_codes: int = CONTINUOUS_CODES, info_weight: float = 1.0, **kwargs):
+                 continuous_codes: int = CONTINUOUS_CODES, info_weight: float = 1.0, continuous_weight: float = 1.0,
+                 **kwargs):
         InfoGAN.check_settings(
             {"categorical_codes": categorical_codes, "continuous_codes": continuous_codes,
-             "info_weight": info_weight, "pack": kwargs.get("pack", 1)}
+             "info_weight": info_weight, "continuous_weight": continuous_weight, "pack": kwargs.get("pack", 1)}
         )
         super().__init__(generator, discriminator, **kwargs)
         self.categorical_codes = tuple(int(count) for count in categorical_codes)
         self.continuous_codes = int(continuous_codes)
         self.info_weight = float(info_weight)
+        self.continuous_weight = float(continuous_weight)
         self.loss_weights = {"d_info": self.info_weight, "g_info": self.info_weight}
         self._check_networks()
 
@@ -71,6 +76,7 @@ class InfoGAN(RealFakeHeadPenalties, LatentGAN):
         if isinstance(continuous, bool) or not isinstance(continuous, int) or continuous < 0:
             raise ConfigError(f"model.continuous_codes must be an integer of 0 or more, got {continuous!r}.")
         check_weight_setting(settings, "info_weight")
+        check_weight_setting(settings, "continuous_weight")
         if settings.get("pack", 1) != 1:
             raise ConfigError(
                 "model.pack (PacGAN) judges samples in groups, but InfoGAN's Q head reads the codes of each "
@@ -121,13 +127,14 @@ class InfoGAN(RealFakeHeadPenalties, LatentGAN):
 
     def information_loss(self, draws: dict, q_params):
         """Per example, -log Q(codes | fake) up to a constant: each categorical code's cross-entropy
-        plus half the squared error of each continuous code's mean."""
+        plus half the squared error of each continuous code's mean, times `continuous_weight`."""
         loss, start = 0.0, 0
         for index, count in enumerate(self.categorical_codes):
             logits = q_params[:, start : start + count]
             loss += ops.sparse_categorical_crossentropy(draws["categorical"][:, index], logits, from_logits=True)
             start += count
-        return loss + 0.5 * ops.sum(ops.square(draws["continuous"] - q_params[:, start:]), axis=1)
+        squared_error = ops.sum(ops.square(draws["continuous"] - q_params[:, start:]), axis=1)
+        return loss + 0.5 * self.continuous_weight * squared_error
 
     def discriminator_terms(self, step: Step) -> dict:
         step.scores["real"], _ = self.critic(step.batch["real"])

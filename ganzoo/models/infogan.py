@@ -32,16 +32,15 @@ class InfoGAN(RealFakeHeadPenalties, LatentGAN):
     [-1, 1] for each continuous code (uniform). The information term, per fake, is the
     cross-entropy of the Q head's logits for each categorical code plus half the squared error of
     its mean for each continuous code (a Gaussian of unit variance) times `continuous_weight`; both
-    players add it, weighted by `info_weight` and logged as `d_info` and `g_info`. The Q head is part of the discriminator
-    network, so the discriminator optimizer trains it with the body.
+    players add it, weighted by `info_weight` and logged as `d_info` and `g_info`. The Q head is
+    part of the discriminator network, so the discriminator optimizer trains it with the body.
 
     Args:
         categorical_codes: the number of categories of each categorical code, e.g. [10].
         continuous_codes: how many continuous codes.
         info_weight: weight of the information term on both sides (the paper's lambda).
-        continuous_weight: weight of the continuous codes within that term. The paper uses a smaller
-            lambda for them: weighted like the categories, a continuous code can take over part of
-            what the categories should carry, such as turning a 4 into a 9.
+        continuous_weight: weight of the continuous codes within that term; the paper advises a
+            smaller lambda for them than for categories, so their term stays on the GAN's scale.
         (the rest: `LatentGAN`'s and `AdversarialCore`'s settings)
     """
 

@@ -109,6 +109,7 @@ def main() -> None:
     started = time.perf_counter()
     result_file = result_name("translation_zoo", args.quick, bool(args.presets), args.seed)
     record = {"seed": args.seed, **machine(), "presets": {}}
+    floors = {}  # per data source: presets on the same data share one floor
 
     with tempfile.TemporaryDirectory() as folder:
         for name in presets:
@@ -122,7 +123,9 @@ def main() -> None:
             model, seconds, images = train_preset(name, Path(folder), args.seed, epochs=1 if args.quick else None)
             grid = picture_path("translation_zoo", result_file, f"{name}-grid")
             save_png(model.preview(10, examples=one_per_digit(held_out, unpaired)), grid)
-            scores = {**evaluator(model), **real_fid_floor(held_out, preset.data.source, len(held_out[0]), args.seed)}
+            if preset.data.source not in floors:
+                floors[preset.data.source] = real_fid_floor(held_out, preset.data.source, len(held_out[0]), args.seed)
+            scores = {**evaluator(model), **floors[preset.data.source]}
             if unpaired:
                 scores.update(round_trips(model, held_out[0], held_out[1]))
             record["presets"][name] = {"data": preset.data.source, "epochs": 1 if args.quick else preset.train.epochs,

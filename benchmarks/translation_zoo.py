@@ -9,8 +9,8 @@
    `ganzoo.metrics.Evaluator`: label preservation (the shipped digits classifier reads the
    source's digit in the translation) and FID of the translations against the real target digits
    (digits classifier features); for paired data (1,000 pairs) also L1, PSNR and SSIM to the
-   targets; for CycleGAN (359 held-out 8x8 digits, 1,000 MNIST digits in a seeded order, of which
-   FID takes the first 359) the round-trip L1 of A -> B -> A and B -> A -> B. The FID floor
+   targets; for CycleGAN (359 held-out 8x8 digits, 1,000 MNIST digits, of which FID takes a seeded
+   choice of 359) the round-trip L1 of A -> B -> A and B -> A -> B. The FID floor
    beside them: the FID of as many real training targets as there are held-out ones, drawn
    `FLOOR_DRAWS` times, against the same held-out targets. A translation at the floor is as close
    to the held-out digits as other real digits are, so FIDs that differ by less than the floor's
@@ -84,15 +84,6 @@ def round_trips(model, a, b) -> dict:
             "round_trip_l1_b": l1_distance(model.translate(model.translate_back(b)), b)}
 
 
-def shuffled_targets(held_out, seed: int) -> tuple:
-    """Unpaired held-out data with set B in a seeded order. The held-out splits are ordered by class,
-    and FID compares the translations with the first n of B (as many as A has): unshuffled, those
-    would be the first few digits only."""
-    a, b, a_labels, b_labels = held_out
-    order = np.random.default_rng(seed).permutation(len(b))
-    return a, b[order], a_labels, b_labels[order]
-
-
 def real_fid_floor(held_out, source: str, n: int, seed: int) -> dict:
     """FIDs of `FLOOR_DRAWS` draws of `n` real training targets against the held-out targets
     (digits features): their mean, least and greatest, and each."""
@@ -116,8 +107,6 @@ def main() -> None:
             preset = resolve_preset(name)
             held_out = load_arrays(preset.data.source, labels=True, split="test")  # with the source labels
             unpaired = preset.data.pairing == "unpaired"  # (a, b, a_labels, b_labels)
-            if unpaired:
-                held_out = shuffled_targets(held_out, args.seed)
             evaluator = Evaluator(held_out, metrics=UNPAIRED_METRICS if unpaired else METRICS, n=len(held_out[0]),
                                   features="digits", seed=args.seed, verbose=0)
             model, seconds, images = train_preset(name, Path(folder), args.seed, epochs=1 if args.quick else None)

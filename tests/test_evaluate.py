@@ -58,6 +58,24 @@ def test_real_features_are_computed_once(mnist):
     assert seen == [200, 200, 200]  # real once, then each sample set once
 
 
+def test_real_arrays_longer_than_n_give_a_seeded_choice_of_rows_not_their_first_classes():
+    images, labels = ganzoo.data.load_arrays("mnist-5k", labels=True)  # sorted by class
+    assert np.all(np.diff(labels) >= 0)
+    evaluator = Evaluator((images, labels), metrics=("fid",), n=300, verbose=0)
+    samples, chosen = evaluator.real_samples(), evaluator.real_labels()
+    assert len(samples) == len(chosen) == 300
+    assert np.bincount(chosen, minlength=10).min() > 10  # every class, where the first 300 are all 0s
+    # Samples and labels are the same rows of the arrays, kept in order.
+    flat = images.reshape(len(images), -1)
+    rows = np.array([np.flatnonzero((flat == sample.ravel()).all(axis=1))[0] for sample in samples])
+    assert np.all(np.diff(rows) > 0) and np.array_equal(labels[rows], chosen)
+    other = Evaluator((images, labels), metrics=("fid",), n=300, seed=1, verbose=0).real_labels()
+    assert not np.array_equal(other, chosen)
+    # No more rows than n: all of them, in order.
+    everything = Evaluator((images[:300], labels[:300]), metrics=("fid",), n=300, verbose=0)
+    assert np.array_equal(everything.real_samples(), images[:300])
+
+
 def test_evaluation_callback_writes_metrics_into_logs(mnist):
     model = ganzoo.load("dcgan-mnist", model={"generator": {"base_filters": 4}, "discriminator": {"base_filters": 4}})
     data = ganzoo.data.load("mnist-5k", batch_size=32, limit=64)

@@ -224,16 +224,21 @@ def test_evaluator_scores_a_translator_against_the_targets_of_its_sources(digits
     evaluator = Evaluator((sources, targets, labels), metrics=metrics, n=150, verbose=0)
     scores = evaluator(upscaler)
     assert set(scores) == {"psnr", "ssim", "l1", "label_preservation"}
-    upscaled = upscaler.translate(sources[:150])
+    # 150 of the 200 rows, the same ones of sources, targets and labels.
+    chosen_sources, chosen_targets, chosen_labels = evaluator.translation_data()
+    rows = [int(np.flatnonzero((targets == target).all(axis=(1, 2, 3)))[0]) for target in chosen_targets]
+    assert len(set(rows)) == 150 and rows != list(range(150))
+    assert np.array_equal(chosen_sources, sources[rows]) and np.array_equal(chosen_labels, labels[rows])
+    upscaled = upscaler.translate(chosen_sources)
     # The targets are 4x the sources, so PSNR and SSIM crop 4 pixels from each border.
-    assert scores["psnr"] == pytest.approx(psnr(upscaled, targets[:150], scale=SCALE))
-    assert scores["psnr"] != pytest.approx(psnr(upscaled, targets[:150]))
-    assert scores["ssim"] == pytest.approx(ssim(upscaled, targets[:150], scale=SCALE))
-    assert scores["l1"] == pytest.approx(l1_distance(upscaled, targets[:150]))
-    assert scores["label_preservation"] == pytest.approx(label_preservation(upscaled, labels[:150], verbose=0))
+    assert scores["psnr"] == pytest.approx(psnr(upscaled, chosen_targets, scale=SCALE))
+    assert scores["psnr"] != pytest.approx(psnr(upscaled, chosen_targets))
+    assert scores["ssim"] == pytest.approx(ssim(upscaled, chosen_targets, scale=SCALE))
+    assert scores["l1"] == pytest.approx(l1_distance(upscaled, chosen_targets))
+    assert scores["label_preservation"] == pytest.approx(label_preservation(upscaled, chosen_labels, verbose=0))
     # Translations given as an array (a baseline, or the targets themselves) are scored the same way.
     with pytest.warns(UserWarning, match="150 of 150 outputs equal their targets"):
-        perfect = evaluator(targets[:150])
+        perfect = evaluator(chosen_targets)
     assert perfect["psnr"] == math.inf and perfect["ssim"] == pytest.approx(1.0, abs=1e-6) and perfect["l1"] == 0
     assert perfect["label_preservation"] > 0.95 and perfect["label_preservation"] > scores["label_preservation"]
     # FID of the translations against the targets, beside the others, from a (sources, targets) pair.

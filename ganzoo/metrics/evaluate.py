@@ -35,8 +35,18 @@ CAS_TEST_SHARE = 0.2  # of the labelled real data, held out from both CAS classi
 MIXTURES = ("ring", "grid")
 
 
-def _take(data, n: int) -> np.ndarray:
-    """The first `n` samples of an array or a (batched) tf.data.Dataset, as float32 NumPy."""
+def _rows(count: int, n: int, seed: int):
+    """The rows of `count` to score when only `n` are wanted: all of them, in order, when there are
+    no more than n; otherwise a seeded random choice kept in order, so that arrays sorted by class
+    (held-out splits often are) are not cut down to their first classes."""
+    if count <= n:
+        return slice(None)
+    return np.sort(np.random.default_rng(seed).choice(count, n, replace=False))
+
+
+def _take(data, n: int, seed: int) -> np.ndarray:
+    """`n` samples of an array (a seeded choice, see `_rows`) or the first `n` of a (batched,
+    usually shuffled) tf.data.Dataset, as float32 NumPy."""
     if isinstance(data, tf.data.Dataset):
         chunks, count = [], 0
         for batch in data:
@@ -47,8 +57,9 @@ def _take(data, n: int) -> np.ndarray:
                 break
         if not chunks:
             raise MetricInputError("The real data set is empty.")
-        data = np.concatenate(chunks)
-    return np.asarray(data, dtype="float32")[:n]
+        return np.concatenate(chunks).astype("float32")[:n]
+    data = np.asarray(data, dtype="float32")
+    return data[_rows(len(data), n, seed)]
 
 
 class Evaluator:
@@ -86,8 +97,10 @@ class Evaluator:
     a (sources, targets) pair) and is compared with their targets. The class-conditional metrics
     need labels on both sides: real data named by source or given as a (samples, labels) pair, and
     a conditional model or generated samples given as a (samples, labels) pair. label_preservation
-    needs the sources' labels: give `real_data` as (sources, targets, source_labels). Translations
-    given as an array (bicubic upscaling, say) are scored against the first `n` targets.
+    needs the sources' labels: give `real_data` as (sources, targets, source_labels). Real arrays
+    longer than `n` are cut to a seeded choice of `n` rows, the same rows of samples and labels or
+    of sources, targets and source labels; translations given as an array (bicubic upscaling, say)
+    are those of the sources `translation_data()` returns.
     """
 
     def __init__(self, real_data, metrics=("fid", "kid", "pr"), n=5000, features=None, mixture=None,
@@ -109,7 +122,7 @@ class Evaluator:
         self._real_features = None
         self._loaded: dict = {}  # a named source's arrays, without and with labels
         self._cas_data = None  # ((real test images, labels), the ceiling's accuracy on them)
-        self._translation_data = None  # (sources, targets, source labels or None), the first n of each
+        self._translation_data = None  # (sources, targets, source labels or None), n of each
 
     # -------------------------------------------------------------- features
 
@@ -145,7 +158,7 @@ class Evaluator:
             real = self.real_data()
             if isinstance(real, (tuple, list)):  # (samples, labels) or (sources, targets)
                 real = real[0] if np.ndim(real[1]) == 1 else real[1]
-            real = _take(real, self.n)
+            real = _take(real, self.n, self.seed)
             if len(real) < self.n:
                 name = f"{self._real_data!r}" if isinstance(self._real_data, str) else "the real data"
                 raise MetricInputError(
@@ -170,7 +183,8 @@ class Evaluator:
                 f"The metrics {', '.join(CONDITIONAL_METRICS)} need the real data's labels: give real_data as a "
                 "source name or a (samples, labels) pair."
             )
-        return np.asarray(real[1])[: self.n]
+        labels = np.asarray(real[1])
+        return labels[_rows(len(labels), self.n, self.seed)]
 
     def samples_from(self, model_or_samples) -> np.ndarray:
         if hasattr(model_or_samples, "evaluation_samples"):
@@ -184,10 +198,11 @@ class Evaluator:
         """The real data a conditional model (labelled), a translator (its pairs) or a reconstructing
         model (its images) needs to draw its samples."""
         translator = model.pairing in ("paired", "unpaired")
-        if model.takes_examples and not translator:
+        if translator:
+            return self.translation_data()[:2]  # the n sources scored, without labels
+        if model.takes_examples:
             return self.real_samples()
-        data = self.real_data(labels=True) if translator or model.conditional else None
-        return tuple(data[:2]) if translator and isinstance(data, (tuple, list)) else data  # without labels
+        return self.real_data(labels=True) if model.conditional else None
 
     def labels_from(self, model_or_samples) -> np.ndarray:
         """The classes the generated samples were asked for: a conditional model's evaluation
@@ -303,12 +318,13 @@ class Evaluator:
         return self._cas_data
 
     def translation_data(self):
-        """(sources, targets, source labels or None), the first `n` of each, from real data given as
-        (sources, targets) or (sources, targets, source_labels), or unpaired as (a, b, a_labels,
-        b_labels); fewer than `n` is refused."""
+        """(sources, targets, source labels or None), `n` of each (the same seeded rows, see `_rows`),
+        from real data given as (sources, targets) or (sources, targets, source_labels), or unpaired
+        as (a, b, a_labels, b_labels); fewer than `n` is refused."""
         if self._translation_data is None:
             real = self.real_data(labels=True)
-            if isinstance(real, (tuple, list)) and len(real) == 4:  # unpaired: no target belongs to a source
+            unpaired = isinstance(real, (tuple, list)) and len(real) == 4
+            if unpaired:  # no target belongs to a source
                 if self._needs(TARGET_METRICS):
                     raise MetricInputError(
                         f"The metrics {', '.join(TARGET_METRICS)} compare each translation with its own target; "
@@ -330,7 +346,7 @@ class Evaluator:
                     "label_preservation needs the sources' labels: give real_data as (sources, targets, source_labels)."
                 )
             counts = {"sources": len(sources)}
-            if self._needs(TARGET_METRICS):
+            if not unpaired:
                 counts["targets"] = len(targets)
             if labels is not None:
                 counts["source labels"] = len(labels)
@@ -341,12 +357,14 @@ class Evaluator:
                 raise MetricInputError(
                     f"n={self.n} is more than the {held} in the real data; use n={len(sources)} or fewer."
                 )
-            self._translation_data = sources[: self.n], targets[: self.n], None if labels is None else labels[: self.n]
+            rows = _rows(len(sources), self.n, self.seed)
+            targets = targets[_rows(len(targets), self.n, self.seed) if unpaired else rows]
+            self._translation_data = sources[rows], targets, None if labels is None else labels[rows]
         return self._translation_data
 
     def translation_scores(self, samples: np.ndarray) -> dict:
-        """psnr, ssim, l1 and label_preservation of `samples`, the translations of the first `n`
-        sources; PSNR and SSIM crop a border as wide as the upscaling factor from sources to targets."""
+        """psnr, ssim, l1 and label_preservation of `samples`, the translations of the `n` sources
+        of `translation_data`; PSNR and SSIM crop a border as wide as the upscaling factor from sources to targets."""
         sources, targets, labels = self.translation_data()
         height, width = (target / source for source, target in zip(sources.shape[1:3], targets.shape[1:3]))
         scale = int(height) if height == width and height > 1 and height.is_integer() else None

@@ -1,5 +1,5 @@
-"""CycleGAN: the history of fakes (kept, swapped, saved), the cycle and identity terms, both
-directions, unpaired scoring and the settings' checks. The preset is covered by tests/test_presets.py."""
+"""CycleGAN: the history of fakes (kept, swapped, saved), the cycle, identity and semantic terms,
+both directions, unpaired scoring and the settings' checks. The preset is covered by tests/test_presets.py."""
 import keras
 import numpy as np
 import pytest
@@ -75,6 +75,64 @@ def test_cycle_and_identity_terms_are_logged_with_their_weights():
     assert train_logs(tiny_cyclegan(identity_weight=0.0))["g_identity"] == 0.0
 
 
+def small_classifier(path, activation="softmax", shape=SHAPE):
+    """A saved classifier of 3 classes of `shape` images (random weights)."""
+    keras.utils.set_random_seed(1)
+    classifier = keras.Sequential([keras.Input(shape), keras.layers.Flatten(), keras.layers.Dense(3, activation=activation)])
+    classifier.save(path)
+    return classifier
+
+
+def test_the_semantic_term_is_the_cross_entropy_against_what_the_classifier_reads_in_the_source(tmp_path):
+    classifier = small_classifier(tmp_path / "a.keras")
+    model = tiny_cyclegan(semantic_weight=1.0, semantic_classifier=str(tmp_path / "a.keras"))
+    a = images(4)
+    read = np.argmax(classifier.predict(a, verbose=0), axis=-1)
+    translated = classifier.predict(model.generator.predict(a, verbose=0), verbose=0)
+    expected = -np.mean(np.log(np.clip(translated[np.arange(4), read], 1e-7, 1.0)))
+    logs = train_logs(model)
+    assert logs["g_semantic"] == pytest.approx(expected, rel=1e-3)
+    doubled = train_logs(tiny_cyclegan(semantic_weight=2.0, semantic_classifier=str(tmp_path / "a.keras")))
+    assert doubled["g_semantic"] == pytest.approx(2 * expected, rel=1e-3)
+    assert train_logs(tiny_cyclegan())["g_semantic"] == 0.0
+
+
+def test_the_semantic_classifier_is_neither_trained_nor_saved_with_the_model(tmp_path):
+    classifier = small_classifier(tmp_path / "a.keras")
+    before = [weight.numpy().copy() for weight in classifier.weights]
+    model = tiny_cyclegan(semantic_weight=1.0, semantic_classifier=str(tmp_path / "a.keras"))
+    assert len(model.weights) == len(tiny_cyclegan().weights)
+    model.fit(tf.data.Dataset.from_tensor_slices((images(8), images(8, seed=1))).batch(4), epochs=1, verbose=0)
+    for kept, weight in zip(before, model._semantic.network.weights):
+        np.testing.assert_array_equal(kept, weight.numpy())
+    model.save(tmp_path / "cyclegan.keras")
+    loaded = keras.models.load_model(tmp_path / "cyclegan.keras")
+    assert loaded.semantic_weight == 1.0 and loaded._semantic.network is not None  # read again from its file
+
+
+def test_the_shipped_8x8_digits_classifier_reads_the_held_out_8x8_digits():
+    from ganzoo.metrics.digits_classifier import DIGITS8X8_WEIGHTS_PATH
+    from ganzoo.metrics.train_digits8x8_classifier import set_a
+    from ganzoo.semantic import load_semantic_classifier
+
+    assert DIGITS8X8_WEIGHTS_PATH.stat().st_size < 1_000_000
+    classifier = load_semantic_classifier("digits-8x8", (28, 28, 1))
+    images, labels = set_a("test")
+    assert np.mean(np.argmax(classifier.predict(images, verbose=0), axis=-1) == labels) > 0.97
+    assert not classifier.trainable
+
+
+def test_a_semantic_classifier_that_cannot_serve_is_refused_before_training(tmp_path):
+    small_classifier(tmp_path / "logits.keras", activation=None)
+    small_classifier(tmp_path / "wide.keras", shape=(16, 16, 1))
+    with pytest.raises(ConfigError, match="must output class probabilities"):
+        tiny_cyclegan(semantic_weight=1.0, semantic_classifier=str(tmp_path / "logits.keras"))
+    with pytest.raises(ConfigError, match=r"reads images of shape \(16, 16, 1\), but set A's are \(8, 8, 1\)"):
+        tiny_cyclegan(semantic_weight=1.0, semantic_classifier=str(tmp_path / "wide.keras"))
+    with pytest.raises(ConfigError, match="missing.keras does not exist"):
+        tiny_cyclegan(semantic_weight=1.0, semantic_classifier=str(tmp_path / "missing.keras"))
+
+
 def test_both_directions_translate_and_the_preview_shows_both_round_trips():
     model = tiny_cyclegan()
     a, b = images(3), images(3, seed=1)
@@ -97,7 +155,11 @@ def test_an_unpaired_translator_is_scored_on_its_translations_without_targets():
 
 @pytest.mark.parametrize("settings, message", [({"cycle_weight": -1.0}, "cycle_weight is a weight"),
                                                ({"pool_size": -1}, "pool_size is a number of images"),
-                                               ({"penalties": {"r1": 1.0}}, "penalties is not supported")])
+                                               ({"penalties": {"r1": 1.0}}, "penalties is not supported"),
+                                               ({"semantic_weight": -1.0}, "semantic_weight is a weight"),
+                                               ({"semantic_weight": 1.0}, "needs model.semantic_classifier: digits-8x8"),
+                                               ({"semantic_weight": 1.0, "semantic_classifier": "mnist"},
+                                                "semantic_classifier is digits-8x8 or the path of a .keras")])
 def test_impossible_settings_are_refused_before_building(settings, message):
     with pytest.raises(ConfigError, match=message):
         CycleGAN.check_settings(settings, SHAPE)

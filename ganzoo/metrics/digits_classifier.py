@@ -17,11 +17,16 @@ __all__ = [
     "FEATURE_DIM",
     "PROBABILITIES_LAYER",
     "WEIGHTS_PATH",
+    "DIGITS8X8_WEIGHTS_PATH",
     "build_digits_classifier",
     "load_digits_classifier",
+    "load_digits8x8_classifier",
 ]
 
 WEIGHTS_PATH = Path(__file__).parent / "weights" / "digits_classifier.weights.h5"
+# The same network trained on scikit-learn's 8x8 digits (set A of digits-mnist), for CycleGAN's
+# semantic consistency loss; see `train_digits8x8_classifier`.
+DIGITS8X8_WEIGHTS_PATH = Path(__file__).parent / "weights" / "digits8x8_classifier.weights.h5"
 PROBABILITIES_LAYER = "probabilities"
 
 
@@ -37,3 +42,9 @@ def build_digits_classifier() -> keras.Model:
 def load_digits_classifier(path=None) -> keras.Model:
     """The classifier with the shipped weights (or those at `path`)."""
     return load_classifier(build_digits_classifier, path, WEIGHTS_PATH, "digits", "ganzoo.metrics.train_digits_classifier")
+
+
+def load_digits8x8_classifier(path=None) -> keras.Model:
+    """The classifier of scikit-learn's 8x8 digits with the shipped weights (or those at `path`)."""
+    return load_classifier(build_digits_classifier, path, DIGITS8X8_WEIGHTS_PATH, "8x8 digits",
+                           "ganzoo.metrics.train_digits8x8_classifier")

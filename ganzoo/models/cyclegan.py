@@ -3,7 +3,9 @@
 Two generators (`generator` A -> B, `generator_ba` B -> A) are one player; two discriminators
 (`discriminator` judges B images, `discriminator_a` A images) are the other. The generators add a
 cycle-consistency term (A -> B -> A and B -> A -> B return to where they started, L1) and an
-identity term (an image already of the target set passes unchanged). The discriminators judge
+identity term (an image already of the target set passes unchanged) and, optionally, CyCADA's
+semantic consistency term (a classifier of set A reads the same class in a source and its
+translation; `ganzoo.semantic`). The discriminators judge
 fakes drawn from a history of 50 earlier fakes half of the time (Shrivastava et al. 2017), which
 keeps them from forgetting what the generators drew before; the histories are model variables,
 so they are saved with checkpoints and resumed.
@@ -17,8 +19,9 @@ from keras import ops
 from ganzoo.config import ConfigError
 from ganzoo.images import comparison_grid
 from ganzoo.models.core import Step
-from ganzoo.models.translator import Translator, check_loss_weights, per_example_mean
+from ganzoo.models.translator import Translator, Untracked, check_loss_weights, per_example_mean
 from ganzoo.registry import register_model
+from ganzoo.semantic import check_semantic_classifier, load_semantic_classifier, semantic_loss
 
 
 @register_model("cyclegan")
@@ -30,6 +33,8 @@ class CycleGAN(Translator):
         cycle_weight: weight of each cycle-consistency L1 term (the paper's lambda, 10).
         identity_weight: weight of the identity terms, as a share of `cycle_weight` (0.5; 0 drops them).
         pool_size: fakes kept per set for the discriminators (50; 0: always the newest).
+        semantic_weight: weight of the semantic consistency term from A to B (0: none).
+        semantic_classifier: the classifier of set A it reads with: `digits-8x8` or a .keras file.
         Others: `AdversarialCore`'s settings.
     """
 
@@ -38,15 +43,22 @@ class CycleGAN(Translator):
     network_names = ("generator", "generator_ba", "discriminator", "discriminator_a")
     network_roles = {"generator_ba": "generator", "discriminator_a": "discriminator"}
     loss_terms = {"discriminator": ("adversarial", "adversarial_a"),
-                  "generator": ("adversarial", "adversarial_a", "cycle", "identity")}
+                  "generator": ("adversarial", "adversarial_a", "cycle", "identity", "semantic")}
 
     def __init__(self, generator, generator_ba, discriminator, discriminator_a, cycle_weight: float = 10.0,
-                 identity_weight: float = 0.5, pool_size: int = 50, **kwargs):
+                 identity_weight: float = 0.5, pool_size: int = 50, semantic_weight: float = 0.0,
+                 semantic_classifier: str | None = None, **kwargs):
         super().__init__(generator, discriminator, **kwargs)
+        CycleGAN.check_settings({"semantic_weight": semantic_weight, "semantic_classifier": semantic_classifier})
         self.generator_ba, self.discriminator_a = generator_ba, discriminator_a
         self.cycle_weight, self.identity_weight, self.pool_size = cycle_weight, identity_weight, pool_size
+        self.semantic_weight, self.semantic_classifier = semantic_weight, semantic_classifier
         self.loss_weights = {"d_adversarial": 0.5, "d_adversarial_a": 0.5,  # the paper halves D's loss
-                             "g_cycle": cycle_weight, "g_identity": identity_weight * cycle_weight}
+                             "g_cycle": cycle_weight, "g_identity": identity_weight * cycle_weight,
+                             "g_semantic": semantic_weight}
+        self._semantic = Untracked(None)
+        if semantic_weight > 0:  # loaded now, so a wrong classifier stops before training
+            self._semantic = Untracked(load_semantic_classifier(semantic_classifier, generator.input_shape[1:]))
         for name, network in (("b", generator), ("a", generator_ba)):
             shape = (max(pool_size, 1), *network.output_shape[1:])
             setattr(self, f"pool_{name}", keras.Variable(ops.zeros(shape), trainable=False, name=f"pool_{name}"))
@@ -56,7 +68,12 @@ class CycleGAN(Translator):
     @classmethod
     def check_settings(cls, settings: dict, data_shape=None) -> None:
         super().check_settings(settings, data_shape)
-        check_loss_weights(settings, ("cycle_weight", "identity_weight"))
+        check_loss_weights(settings, ("cycle_weight", "identity_weight", "semantic_weight"))
+        if settings.get("semantic_weight", 0.0) > 0:
+            if settings.get("semantic_classifier") is None:
+                raise ConfigError("model.semantic_weight needs model.semantic_classifier: digits-8x8, or the path of "
+                                  "a .keras classifier of set A.")
+            check_semantic_classifier(settings["semantic_classifier"])
         pool_size = settings.get("pool_size", 50)
         if isinstance(pool_size, bool) or not isinstance(pool_size, int) or pool_size < 0:
             raise ConfigError(f"model.pool_size is a number of images, 0 or more; got {pool_size!r}.")
@@ -130,6 +147,10 @@ class CycleGAN(Translator):
                                  + per_example_mean(ops.abs(self.generator_ba(a, training=True) - a), size))
         else:
             terms["identity"] = ops.zeros((size,))
+        if self.semantic_weight > 0:
+            terms["semantic"] = semantic_loss(self._semantic.network, a, fake_b)
+        else:
+            terms["semantic"] = ops.zeros((size,))
         return terms
 
     # ------------------------------------------------------------------ using it

@@ -41,12 +41,9 @@ def test_wheel_contains_the_package_modules(wheel):
     assert {"ganzoo/__init__.py", "ganzoo/models/core.py", "ganzoo/data/__init__.py", "ganzoo/cli.py"} <= names
 
 
-def test_wheel_contains_the_digits_classifier_weights(wheel):
-    assert "ganzoo/metrics/weights/digits_classifier.weights.h5" in set(wheel.namelist())
-
-
-def test_wheel_contains_the_shapes_classifier_weights(wheel):
-    assert "ganzoo/metrics/weights/shapes_classifier.weights.h5" in set(wheel.namelist())
+@pytest.mark.parametrize("classifier", ["digits", "shapes", "digits8x8"])
+def test_wheel_contains_the_shipped_classifier_weights(wheel, classifier):
+    assert f"ganzoo/metrics/weights/{classifier}_classifier.weights.h5" in set(wheel.namelist())
 
 
 def test_the_distribution_has_a_name_of_its_own(wheel):

@@ -364,7 +364,8 @@ class Evaluator:
 
     def translation_scores(self, samples: np.ndarray) -> dict:
         """psnr, ssim, l1 and label_preservation of `samples`, the translations of the `n` sources
-        of `translation_data`; PSNR and SSIM crop a border as wide as the upscaling factor from sources to targets."""
+        of `translation_data`; PSNR and SSIM crop a border as wide as the upscaling factor from
+        sources to targets."""
         sources, targets, labels = self.translation_data()
         height, width = (target / source for source, target in zip(sources.shape[1:3], targets.shape[1:3]))
         scale = int(height) if height == width and height > 1 and height.is_integer() else None

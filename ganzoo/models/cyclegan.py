@@ -5,10 +5,10 @@ Two generators (`generator` A -> B, `generator_ba` B -> A) are one player; two d
 cycle-consistency term (A -> B -> A and B -> A -> B return to where they started, L1) and an
 identity term (an image already of the target set passes unchanged) and, optionally, CyCADA's
 semantic consistency term (a classifier of set A reads the same class in a source and its
-translation; `ganzoo.semantic`). The discriminators judge
-fakes drawn from a history of 50 earlier fakes half of the time (Shrivastava et al. 2017), which
-keeps them from forgetting what the generators drew before; the histories are model variables,
-so they are saved with checkpoints and resumed.
+translation; `ganzoo.semantic`). The discriminators judge fakes drawn from a history of 50 earlier
+fakes half of the time (Shrivastava et al. 2017), which keeps them from forgetting what the
+generators drew before; the histories are model variables, so they are saved with checkpoints
+and resumed.
 """
 from __future__ import annotations
 

@@ -33,8 +33,8 @@ def train(seed: int = 0, epochs: int = 40, batch_size: int = 64, verbose: int = 
     from ganzoo.data import load_arrays
 
     classifier = fit_classifier(*set_a("train"), seed, epochs, batch_size, verbose)
-    _, b, _, b_labels = load_arrays(SOURCE, labels=True, split="test")
-    return classifier, {"held_out": accuracy(classifier, *set_a("test")), "mnist": accuracy(classifier, b, b_labels)}
+    a, b, a_labels, b_labels = load_arrays(SOURCE, labels=True, split="test")
+    return classifier, {"held_out": accuracy(classifier, a, a_labels), "mnist": accuracy(classifier, b, b_labels)}
 
 
 def main(argv=None) -> None:

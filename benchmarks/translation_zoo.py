@@ -3,8 +3,9 @@
     python benchmarks/translation_zoo.py [PRESET ...] [--seed 0] [--quick]
 
 1. Trains `pix2pix-edges`, `unet-l1-edges` (the same U-Net with L1 alone), `cyclegan-digits` and
-   `cycada-digits` (the same CycleGAN with CyCADA's semantic term), or the PRESETs named, exactly as `ganzoo train <preset>` does (`ganzoo.runs.train`: the
-   preset's epochs, its sample grids and checkpoints), and times each.
+   `cycada-digits` (the same CycleGAN with CyCADA's semantic term), or the PRESETs named, exactly
+   as `ganzoo train <preset>` does (`ganzoo.runs.train`: the preset's epochs, its sample grids and
+   checkpoints), and times each.
 2. Scores each final model on the held-out test split of its data (never trained on) with
    `ganzoo.metrics.Evaluator`: label preservation (the shipped digits classifier reads the
    source's digit in the translation) and FID of the translations against the real target digits

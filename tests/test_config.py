@@ -4,8 +4,9 @@ import pytest
 
 import ganzoo
 from ganzoo import registry
-from ganzoo.config import ConfigError, deep_merge, parse_assignment, parse_yaml
+from ganzoo.config import ConfigError, deep_merge, parse_assignment, parse_assignments, parse_yaml
 from ganzoo.models import make_optimizer
+from ganzoo.registry import resolve_preset
 
 
 @pytest.fixture
@@ -126,6 +127,12 @@ def test_a_renamed_optimizer_replaces_the_old_options():
     assert merged == {"g": {"name": "rmsprop"}}
     kept = deep_merge({"g": {"name": "adam", "beta_1": 0.5}}, {"g": {"learning_rate": 1e-4}})
     assert kept == {"g": {"name": "adam", "beta_1": 0.5, "learning_rate": 1e-4}}
+
+
+def test_an_empty_mapping_clears_what_the_preset_set():
+    cleared = deep_merge({"model": {"penalties": {"r1": 0.05}, "ema": 0.995}}, {"model": {"penalties": {}}})
+    assert cleared == {"model": {"penalties": {}, "ema": 0.995}}
+    assert resolve_preset("stylegan-lite", parse_assignments(["model.penalties={}"])).model.settings["penalties"] == {}
 
 
 def test_learning_rate_schedules_come_from_keras():

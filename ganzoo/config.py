@@ -59,15 +59,13 @@ def deep_merge(base: dict, override: dict) -> dict:
     """Return `base` updated by `override`; nested mappings merge, other values replace.
 
     A mapping that names a different object (its `name` differs, e.g. an optimizer changed from
-    adam to rmsprop) replaces the old one whole, since the old one's options would not apply. An
-    empty mapping replaces too: `--set model.penalties={}` removes a preset's penalties, where
-    merging would keep them all.
+    adam to rmsprop) replaces the old one whole, since the old one's options would not apply.
     """
     merged = copy.deepcopy(base)
     for key, value in override.items():
         old = merged.get(key)
         renamed = isinstance(old, dict) and isinstance(value, dict) and value.get("name", old.get("name")) != old.get("name")
-        if isinstance(value, dict) and value and isinstance(old, dict) and not renamed:
+        if isinstance(value, dict) and isinstance(old, dict) and not renamed:
             merged[key] = deep_merge(merged[key], value)
         else:
             merged[key] = copy.deepcopy(value)

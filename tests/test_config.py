@@ -129,10 +129,12 @@ def test_a_renamed_optimizer_replaces_the_old_options():
     assert kept == {"g": {"name": "adam", "beta_1": 0.5, "learning_rate": 1e-4}}
 
 
-def test_an_empty_mapping_clears_what_the_preset_set():
-    cleared = deep_merge({"model": {"penalties": {"r1": 0.05}, "ema": 0.995}}, {"model": {"penalties": {}}})
-    assert cleared == {"model": {"penalties": {}, "ema": 0.995}}
-    assert resolve_preset("stylegan-lite", parse_assignments(["model.penalties={}"])).model.settings["penalties"] == {}
+def test_null_removes_a_preset_setting_and_an_empty_mapping_changes_nothing():
+    """`{}` merges (so `load(name, data={})` keeps the preset's data); `null` is how to remove."""
+    assert deep_merge({"model": {"penalties": {"r1": 0.05}}}, {"model": {"penalties": {}}}) == {"model": {"penalties": {"r1": 0.05}}}
+    removed = resolve_preset("stylegan-lite", parse_assignments(["model.penalties=null"]))
+    assert removed.model.settings["penalties"] is None
+    assert ganzoo.load("stylegan-lite", compile=False, model={"penalties": None}).penalties == {}
 
 
 def test_learning_rate_schedules_come_from_keras():

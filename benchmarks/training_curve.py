@@ -1,7 +1,7 @@
 """How a preset's scores move during training: the curve behind a final figure.
 
     python benchmarks/training_curve.py stylegan-lite [--epochs 6] [--every 1] [--n 2000]
-        [--set model.mixing_probability=0] [--tag NAME] [--seed 0]
+        [--set model.mixing_probability=0] [--tag NAME] [--seed 0] [--grid last.png]
 
 Trains exactly as `ganzoo train` does (sample grids and checkpoints included), with any `--set`
 overrides, and every `--every` epochs scores the sampling generator against the preset's real data
@@ -69,6 +69,7 @@ def main() -> None:
     parser.add_argument("--seed", type=int, default=0)
     parser.add_argument("--set", action="append", default=[], metavar="KEY=VALUE", help="override a preset value")
     parser.add_argument("--tag", help="names the result file (default: the overrides, if any)")
+    parser.add_argument("--grid", type=Path, help="copy the run's last sample grid to this PNG file")
     args = parser.parse_args()
     started = time.perf_counter()
     overrides = parse_assignments(args.set)
@@ -87,7 +88,8 @@ def main() -> None:
 
     scores = Scores(args.every, evaluator, extractor, args.n, args.seed, write)
     with tempfile.TemporaryDirectory() as folder:
-        train_preset(args.preset, Path(folder), args.seed, epochs=args.epochs, overrides=overrides, callbacks=[scores])
+        train_preset(args.preset, Path(folder), args.seed, epochs=args.epochs, overrides=overrides, callbacks=[scores],
+                     grid=args.grid)
     finish(name, {**record, "points": scores.points, "complete": True}, started)
 
 

@@ -16,7 +16,8 @@
 5. Truncation: precision, recall, FID and factor coverage for psi in 0.5, 0.7, 0.85, 1.0.
 
 Prints tables, writes benchmarks/results/shapes_zoo.json and the pictures in docs/ (`--quick`:
-shapes_zoo_quick.json, its pictures beside it). One seed.
+shapes_zoo_quick.json; another `--seed N`: shapes_zoo_seedN.json; their pictures beside them).
+One seed.
 """
 from __future__ import annotations
 
@@ -69,7 +70,7 @@ def main() -> None:
     n, mixes = (500, 100) if args.quick else (args.n, MIXES)
     extractor = get_extractor("shapes", verbose=0)
     evaluator = Evaluator("shapes", metrics=METRICS, n=n, features=extractor, seed=args.seed, verbose=0)
-    result_name = "shapes_zoo_quick" if args.quick else "shapes_zoo"
+    result_name = ("shapes_zoo_quick" if args.quick else "shapes_zoo") + (f"_seed{args.seed}" if args.seed else "")
     record = {"n": n, "seed": args.seed, "stylegan_epochs": args.epochs, **machine(), "presets": {}}
 
     with tempfile.TemporaryDirectory() as folder:

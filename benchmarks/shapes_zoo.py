@@ -32,7 +32,7 @@ from budget import train_preset
 from ganzoo.images import save_png
 from ganzoo.metrics import Evaluator, get_extractor
 from ganzoo.metrics.path_length import perceptual_path_length
-from results_file import finish, machine, picture_path, write_result
+from results_file import finish, machine, picture_path, result_name, write_result
 
 STYLEGAN, RIVALS = "stylegan-lite", ("pggan-shapes", "dcgan-shapes")
 PSIS = (0.5, 0.7, 0.85, 1.0)
@@ -70,18 +70,18 @@ def main() -> None:
     n, mixes = (500, 100) if args.quick else (args.n, MIXES)
     extractor = get_extractor("shapes", verbose=0)
     evaluator = Evaluator("shapes", metrics=METRICS, n=n, features=extractor, seed=args.seed, verbose=0)
-    result_name = ("shapes_zoo_quick" if args.quick else "shapes_zoo") + (f"_seed{args.seed}" if args.seed else "")
+    file_name = result_name("shapes_zoo", args.quick, subset=False, seed=args.seed)
     record = {"n": n, "seed": args.seed, "stylegan_epochs": args.epochs, **machine(), "presets": {}}
 
     with tempfile.TemporaryDirectory() as folder:
         folder = Path(folder)
         model, seconds, images = train_preset(STYLEGAN, folder, args.seed, epochs=1 if args.quick else args.epochs,
-                                              grid=picture_path("shapes_zoo", result_name, f"{STYLEGAN}-grid"))
+                                              grid=picture_path("shapes_zoo", file_name, f"{STYLEGAN}-grid"))
         budget = args.budget or seconds
         models = {STYLEGAN: (model, seconds, images)}
         for name in RIVALS:
             models[name] = train_preset(name, folder, args.seed, budget=30 if args.quick else budget, epochs=100,
-                                        grid=picture_path("shapes_zoo", result_name, f"{name}-grid"))
+                                        grid=picture_path("shapes_zoo", file_name, f"{name}-grid"))
         for name, (model, seconds, images) in models.items():
             scores = evaluator(model)
             scores["ppl_z_end"] = perceptual_path_length(model, extractor, n=n, space="z", seed=args.seed)
@@ -89,7 +89,7 @@ def main() -> None:
                 for sampling in ("end", "full"):
                     scores[f"ppl_w_{sampling}"] = perceptual_path_length(model, extractor, n=n, sampling=sampling, seed=args.seed)
             record["presets"][name] = {"train_seconds": round(seconds, 1), "images_shown": images, **scores}
-            write_result(result_name, {**record, "complete": False})  # what is measured survives a later crash
+            write_result(file_name, {**record, "complete": False})  # what is measured survives a later crash
 
         stylegan = models[STYLEGAN][0]
         record["mixing"] = {"pairs": mixes, **mixing_agreement(stylegan, extractor, mixes)}
@@ -99,7 +99,7 @@ def main() -> None:
         for picture, image in (("style-mix", stylegan.style_mixing_grid(range(4), range(100, 106))),
                                ("truncation", stylegan.truncation_sweep(range(6))),
                                ("interpolation", stylegan.interpolate(0, 1, steps=10))):
-            save_png(image, picture_path("shapes_zoo", result_name, f"{STYLEGAN}-{picture}"))
+            save_png(image, picture_path("shapes_zoo", file_name, f"{STYLEGAN}-{picture}"))
 
     record["budget_seconds"] = round(budget, 1)
     print(f"\nSame wall-clock budget: {budget:.0f} s (stylegan-lite's `ganzoo train` run), seed {args.seed}, "
@@ -116,7 +116,7 @@ def main() -> None:
     print(f"{'psi':>6}" + "".join(f"{c:>14}" for c in ("precision", "recall", "fid", "combinations")))
     for psi, row in record["truncation"].items():
         print(f"{psi:>6}" + "".join(f"{row[c]:>14.4g}" for c in ("precision", "recall", "fid", "combinations_captured")))
-    finish(result_name, {**record, "complete": True}, started)
+    finish(file_name, {**record, "complete": True}, started)
 
 
 if __name__ == "__main__":

@@ -1,5 +1,6 @@
 """SampleGrid output and crash-safe BackupAndRestore resume."""
 import json
+import signal
 
 import keras
 import numpy as np
@@ -7,7 +8,7 @@ import pytest
 from PIL import Image
 
 import ganzoo
-from ganzoo.callbacks import BackupAndRestore, SampleGrid
+from ganzoo.callbacks import BackupAndRestore, CtrlCGuard, SampleGrid
 from tiny_runs import AtStep
 
 SMALL = {"model": {"generator": {"base_filters": 4}, "discriminator": {"base_filters": 4}}}
@@ -139,3 +140,41 @@ def test_the_number_of_kept_backups_is_configurable(tmp_path):
     assert [e["epoch"] for e in BackupAndRestore.read_metadata(backup)["older"]] == [3, 2]
     with pytest.raises(ValueError, match="keep must be at least 1"):
         BackupAndRestore(backup, keep=0)
+
+
+class CtrlCInFinalizer:
+    """Ctrl-C arriving while a finalizer runs: Python prints the KeyboardInterrupt and drops it."""
+
+    def __del__(self):
+        signal.raise_signal(signal.SIGINT)
+
+
+class Steps(keras.callbacks.Callback):
+    def on_train_begin(self, logs=None):
+        self.count = 0
+
+    def on_train_batch_end(self, batch, logs=None):
+        self.count += 1
+
+
+@pytest.fixture
+def python_ctrl_c():
+    """Python's own SIGINT handler, which a background job (CI, nohup) starts without."""
+    previous = signal.signal(signal.SIGINT, signal.default_int_handler)
+    yield
+    signal.signal(signal.SIGINT, previous)
+
+
+@pytest.mark.filterwarnings("ignore::pytest.PytestUnraisableExceptionWarning")  # the dropped interrupt
+def test_a_ctrl_c_lost_in_a_finalizer_still_stops_training(python_ctrl_c):
+    model, steps = small_model(), Steps()
+    press_in_finalizer = AtStep(2, lambda model: CtrlCInFinalizer())
+    model.fit(small_data(), epochs=2, callbacks=[steps, press_in_finalizer], verbose=0)
+    assert steps.count == 8  # without the guard, the run went on to its end
+
+    model, steps, guard = small_model(), Steps(), CtrlCGuard()
+    press_in_finalizer = AtStep(2, lambda model: CtrlCInFinalizer())
+    with pytest.raises(KeyboardInterrupt), guard:
+        model.fit(small_data(), epochs=2, callbacks=[steps, press_in_finalizer, guard], verbose=0)
+    assert steps.count == 2
+    assert signal.getsignal(signal.SIGINT) is signal.default_int_handler

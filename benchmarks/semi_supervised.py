@@ -28,6 +28,7 @@ import time
 
 import keras
 import numpy as np
+import tensorflow as tf
 from results_file import RESULTS, finish, machine, print_targets, result_name, write_result
 
 import ganzoo
@@ -85,10 +86,12 @@ def train_supervised(classifier, labels: int, seed: int, updates: int, preset) -
     batch = preset.train.batch_size
     repeats = -(-updates * batch // len(images))
     order = np.concatenate([np.random.default_rng([seed, r]).permutation(len(images)) for r in range(repeats)])
-    order = order[: updates * batch]
+    # Batches gathered as they are needed: the whole sequence at once would take gigabytes.
+    batches = tf.data.Dataset.from_tensor_slices(order[: updates * batch]).batch(batch)
+    batches = batches.map(lambda index: (tf.gather(images, index), tf.gather(digits, index)))
     classifier.compile(optimizer=make_optimizer(preset.train.d_optimizer, "d_optimizer"),
                        loss="sparse_categorical_crossentropy", metrics=["accuracy"])
-    classifier.fit(images[order], digits[order], batch_size=batch, epochs=1, shuffle=False, verbose=0)
+    classifier.fit(batches, epochs=1, verbose=0)
     test_images, test_digits = held_out()
     return float(classifier.evaluate(test_images, test_digits, verbose=0)[1])
 

@@ -5,8 +5,9 @@
 
 Trains exactly as `ganzoo train` does (sample grids and checkpoints included), with any `--set`
 overrides, and every `--every` epochs scores the sampling generator against the preset's real data
-with its data's shipped extractor (the shapes or digits classifier): FID, precision/recall and, on
-the shapes, factor coverage plus how often the extractor reads each shape, colour and background.
+with its data's shipped extractor (the shapes or digits classifier): FID, precision/recall, on
+the shapes, factor coverage plus how often the extractor reads each shape, colour and background,
+and for an InfoGAN its code accuracy.
 Scoring time is left out of the training seconds. Prints a table and writes
 benchmarks/results/curve_<preset>[_<tag>].json after every score, so a stopped run keeps its points.
 """
@@ -53,6 +54,8 @@ class Scores(keras.callbacks.Callback):
                 factor: dict(zip(values, np.bincount(read[factor], minlength=len(values)).tolist()))
                 for factor, values in SHAPE_FACTORS.items()
             }
+        if hasattr(self.model, "coded_samples"):
+            point["code_accuracy"] = self.evaluator.code_accuracy(self.model)
         self.scoring += time.perf_counter() - began
         point["train_seconds"] = round(time.perf_counter() - self.start - self.scoring, 1)
         self.points.append(point)

@@ -270,6 +270,10 @@ def measure_preset(name: str, args, matmuls: dict) -> dict:
     preset = resolve_preset(name)
     batch = preset.train.batch_size
     models, variants = build_variants(name, preset, WARMUP_STEPS + args.windows * args.steps)
+    try:  # before any timing, so a preset it cannot count costs no minutes
+        flops = gan_training_flops(models["float32"], exclude_penalties=True)
+    except NotImplementedError as error:
+        raise SystemExit(f"throughput.py cannot measure {name}: {error}") from None
 
     failed = {}
     for key, (function, iterator) in list(variants.items()):
@@ -294,7 +298,6 @@ def measure_preset(name: str, args, matmuls: dict) -> dict:
     rates = {key: [args.steps * batch / s for s in values] for key, values in seconds.items()}
     matmul_rates = {dtype: [matmuls[dtype].gflops(s) for s in values] for dtype, values in matmul_seconds.items()}
 
-    flops = gan_training_flops(models["float32"], exclude_penalties=True)
     result_variants = {}
     for key, values in rates.items():
         gflops = [rate * flops["total"] / 1e9 for rate in values]

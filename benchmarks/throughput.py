@@ -49,6 +49,7 @@ import keras  # noqa: E402
 import tensorflow as tf  # noqa: E402
 
 import ganzoo  # noqa: E402
+from ganzoo.config import ConfigError  # noqa: E402
 from ganzoo.data import preset_epochs  # noqa: E402
 from ganzoo.flops import gan_training_flops  # noqa: E402
 from ganzoo.networks import build_networks  # noqa: E402
@@ -270,10 +271,6 @@ def measure_preset(name: str, args, matmuls: dict) -> dict:
     preset = resolve_preset(name)
     batch = preset.train.batch_size
     models, variants = build_variants(name, preset, WARMUP_STEPS + args.windows * args.steps)
-    try:  # before any timing, so a preset it cannot count costs no minutes
-        flops = gan_training_flops(models["float32"], exclude_penalties=True)
-    except NotImplementedError as error:
-        raise SystemExit(f"throughput.py cannot measure {name}: {error}") from None
 
     failed = {}
     for key, (function, iterator) in list(variants.items()):
@@ -298,6 +295,7 @@ def measure_preset(name: str, args, matmuls: dict) -> dict:
     rates = {key: [args.steps * batch / s for s in values] for key, values in seconds.items()}
     matmul_rates = {dtype: [matmuls[dtype].gflops(s) for s in values] for dtype, values in matmul_seconds.items()}
 
+    flops = gan_training_flops(models["float32"], exclude_penalties=True)
     result_variants = {}
     for key, values in rates.items():
         gflops = [rate * flops["total"] / 1e9 for rate in values]
@@ -451,6 +449,11 @@ def main() -> None:
     args.generate_calls = 2 if args.quick else 5
     matmul_repeats = 3 if args.quick else 7
     names = args.presets or image_presets()
+    for name in names:  # before any timing, so an unknown preset or one whose FLOPs it cannot count costs no minutes
+        try:
+            gan_training_flops(ganzoo.load(name), exclude_penalties=True)
+        except (ConfigError, NotImplementedError) as error:
+            parser.error(f"cannot measure {name}: {error}")
 
     started, load_start = time.perf_counter(), os.getloadavg()[0]
     machine = machine_info()

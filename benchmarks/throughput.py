@@ -7,7 +7,9 @@ stabilizer: dcgan-mnist, dcgan-digits, dcgan-shapes, gan-mnist). Other presets, 
 and pggan-shapes, can be named: they run without the baseline, and their FLOPs leave out their
 gradient penalties (second-order; the JSON names them under flops.penalties_excluded). Prints the
 matmul ceilings, one table row per preset, a per-variant table and the targets; writes
-benchmarks/results/throughput.json with every timing and the machine it ran on.
+benchmarks/results/throughput.json with every timing and the machine it ran on (`--quick` writes
+throughput_quick.json and other presets than the default ones throughput_subset.json, so neither
+replaces the full table).
 
 What is measured, per preset:
 - Training images/s through one full `train_step` for four variants: ganzoo float32, ganzoo
@@ -55,7 +57,7 @@ from ganzoo.flops import gan_training_flops  # noqa: E402
 from ganzoo.networks import build_networks  # noqa: E402
 from ganzoo.precision import cpu_has_bfloat16  # noqa: E402
 from ganzoo.registry import list_models, resolve_preset  # noqa: E402
-from results_file import finish  # noqa: E402
+from results_file import finish, result_name  # noqa: E402
 
 MATMUL_N = 4096
 GENERATE_N = 10_000
@@ -514,7 +516,8 @@ def main() -> None:
         "target_preset": TARGET_PRESET,
         "same_within": SAME_WITHIN,
     }
-    finish("throughput", result, started)
+    subset = bool(args.presets) and sorted(names) != sorted(image_presets())
+    finish(result_name("throughput", args.quick, subset), result, started)
 
 
 if __name__ == "__main__":

@@ -11,6 +11,7 @@ setup(
     long_description_content_type="text/markdown",
     python_requires=">=3.10",
     packages=find_packages(include=["ganzoo", "ganzoo.*"]) + ["ganzoo.zoo_configs"],
+    py_modules=["ganzoo_command"],
     package_dir={"ganzoo.zoo_configs": "zoo_configs"},
     package_data={"ganzoo.zoo_configs": ["*.yaml"], "ganzoo.metrics": ["weights/*.weights.h5"]},
     install_requires=[
@@ -39,5 +40,5 @@ setup(
             "wheel",
         ],
     },
-    entry_points={"console_scripts": ["ganzoo=ganzoo.cli:run"]},
+    entry_points={"console_scripts": ["ganzoo=ganzoo_command:run"]},
 )

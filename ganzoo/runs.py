@@ -21,7 +21,7 @@ import keras
 import tensorflow as tf
 import yaml
 
-from ganzoo.callbacks import BackupAndRestore, CtrlCGuard, DivergenceGuard, SampleGrid
+from ganzoo.callbacks import BackupAndRestore, DivergenceGuard, SampleGrid
 from ganzoo.data import preset_dataset, preset_epochs
 from ganzoo.config import Preset, deep_merge, read_yaml
 from ganzoo.distribute import make_strategy, worker_name
@@ -247,10 +247,8 @@ def train_run(preset: Preset, run: RunFolder, verbose="auto", sample_every=1, ex
         model = build_model(preset)
     dataset, steps_per_epoch = preset_epochs(preset, first_epoch)
     config_text = write_config(run, preset)
-    ctrl_c = CtrlCGuard()
     callbacks = [
         DivergenceGuard(run.backup),  # first: it must stop a diverged epoch before anything saves it
-        ctrl_c,
         SampleGrid(run.samples, seed=preset.train.seed, every=sample_every, log_dir=run.logs,
                    provenance={"ganzoo:config": config_text}, examples=preview_examples(model, preset, 8)),
         keras.callbacks.TensorBoard(str(run.logs)),
@@ -261,9 +259,8 @@ def train_run(preset: Preset, run: RunFolder, verbose="auto", sample_every=1, ex
         PresetLearningRates(preset),
         SettleReplacedRun(run),
     ]
-    with ctrl_c:
-        return model.fit(dataset, epochs=preset.train.epochs, steps_per_epoch=steps_per_epoch,
-                         callbacks=callbacks, verbose=verbose)
+    return model.fit(dataset, epochs=preset.train.epochs, steps_per_epoch=steps_per_epoch,
+                     callbacks=callbacks, verbose=verbose)
 
 
 def train(preset_name: str, out, overrides=None, resume=False, overwrite=False, strategy="none", **options):

@@ -180,6 +180,25 @@ def test_ctrl_c_prints_one_line_with_the_last_checkpoint_and_the_resume_command(
     assert line.endswith(f"ganzoo train dcgan-digits --out {run} --resume")
 
 
+class CtrlCWhileLoading:
+    """An import finder that is interrupted while the command's modules load."""
+
+    def find_spec(self, name, path=None, target=None):
+        if name == "ganzoo.cli":
+            raise KeyboardInterrupt
+
+
+def test_ctrl_c_while_the_command_loads_is_one_line(monkeypatch, capsys):
+    import ganzoo_command  # the console script's entry point
+
+    monkeypatch.delitem(sys.modules, "ganzoo.cli")
+    monkeypatch.setattr(sys, "meta_path", [CtrlCWhileLoading(), *sys.meta_path])
+    with pytest.raises(SystemExit) as stopped:
+        ganzoo_command.run()
+    assert stopped.value.code == 130
+    assert capsys.readouterr().err == "ganzoo: interrupted.\n"
+
+
 @pytest.mark.parametrize(
     "extra, message",
     [

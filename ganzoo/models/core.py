@@ -24,6 +24,7 @@ from ganzoo.config import ConfigError, constructor_parameters
 from ganzoo.data.checks import check_training_data, example_batch
 from ganzoo.distribute import spans_several_workers
 from ganzoo.files import atomic_path
+from ganzoo.interrupts import CtrlCGuard
 from ganzoo.losses import PENALTIES, clip_weights, get_loss_family
 from ganzoo.precision import uses_float16
 from ganzoo.xla import xla_unsupported
@@ -498,15 +499,20 @@ class AdversarialCore(keras.Model):
             logs = {name: ops.reshape(value, (1,)) for name, value in logs.items()}
         return logs
 
-    def fit(self, x=None, y=None, **kwargs):
-        """`keras.Model.fit`, after checking that the data matches what the model trains on."""
+    def fit(self, x=None, y=None, callbacks=None, **kwargs):
+        """`keras.Model.fit`, after checking that the data matches what the model trains on, with a
+        `CtrlCGuard`, so that Ctrl-C stops training even when it lands in a TensorFlow finalizer."""
         check_training_data(x, self.batch_spec(), y)
         # A multi-replica step cannot be lowered on its own; there Keras reports XLA errors itself.
         if self.jit_compile is True and self.distribute_strategy.num_replicas_in_sync == 1:
             self._fall_back_unless_xla_compiles(example_batch(x, y))
         if isinstance(x, tf.data.Dataset):
             kwargs.setdefault("shuffle", False)  # a Dataset shuffles itself; avoids Keras' warning
-        return super().fit(x, y, **kwargs)
+        guard = CtrlCGuard()
+        if not isinstance(callbacks, keras.callbacks.CallbackList):  # a built CallbackList is the caller's own
+            callbacks = [*(callbacks or []), guard]
+        with guard:
+            return super().fit(x, y, callbacks=callbacks, **kwargs)
 
     def _fall_back_unless_xla_compiles(self, data):
         def gradients(data):

@@ -6,8 +6,9 @@
 Trains exactly as `ganzoo train` does (sample grids and checkpoints included), with any `--set`
 overrides, and every `--every` epochs scores the sampling generator against the preset's real data
 with its data's shipped extractor (the shapes or digits classifier): FID, precision/recall, on
-the shapes, factor coverage plus how often the extractor reads each shape, colour and background,
-and for an InfoGAN its code accuracy.
+the shapes, factor coverage plus how often the extractor reads each shape, colour and background
+(for a StyleGAN also the style-mixing agreement of `shapes_zoo.py`, `coarse_from_a` and
+`fine_from_b` its two target figures), and for an InfoGAN its code accuracy.
 Scoring time is left out of the training seconds. Prints a table and writes
 benchmarks/results/curve_<preset>[_<tag>].json after every score, so a stopped run keeps its points.
 """
@@ -27,6 +28,7 @@ from ganzoo.config import parse_assignments
 from ganzoo.data.shapes import SHAPE_FACTORS
 from ganzoo.metrics import Evaluator, get_extractor
 from results_file import finish, machine, write_result
+from shapes_zoo import MIXES, mixing_agreement
 
 EXTRACTORS = {"shapes": "shapes", "shapes-64": "shapes", "mnist-5k": "digits"}
 
@@ -54,6 +56,10 @@ class Scores(keras.callbacks.Callback):
                 factor: dict(zip(values, np.bincount(read[factor], minlength=len(values)).tolist()))
                 for factor, values in SHAPE_FACTORS.items()
             }
+        if hasattr(self.model, "mix_styles") and self.extractor.name == "shapes":
+            point["mixing"] = mixing_agreement(self.model, self.extractor, MIXES)
+            point["coarse_from_a"] = point["mixing"]["coarse_from_a_keeps_a_shape"]
+            point["fine_from_b"] = point["mixing"]["fine_from_b_keeps_a_shape_and_takes_b_colour"]
         if hasattr(self.model, "coded_samples"):
             point["code_accuracy"] = self.evaluator.code_accuracy(self.model)
         self.scoring += time.perf_counter() - began
